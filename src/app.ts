@@ -1,0 +1,139 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type ErrorRequestHandler } from 'express';
+import type { Config } from './config/config.js';
+import type { Orm } from './db/orm.js';
+import type { GraphQLContext } from './graphql/context.js';
+import { createErrorFormatter } from './graphql/format-error.js';
+import { buildAppSchema } from './graphql/schema.js';
+import { healthRoutes } from './http/health.js';
+import { requestScope } from './http/request-scope.js';
+import type { Principal } from './identity/principal.js';
+import { createServices } from './services.js';
+import { type Clock, systemClock } from './shared/clock.js';
+import { createLogger, createRequestScope, type Logger } from './shared/logger.js';
+
+export const BODY_LIMIT = '100kb';
+
+export interface AppDeps {
+  config: Config;
+  orm: Orm;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+/** Builds the HTTP application: the same for the server, the tests and the benchmark. */
+export async function createApp(deps: AppDeps) {
+  const { config, orm } = deps;
+  const scope = createRequestScope();
+  const logger = deps.logger ?? createLogger({ level: config.logLevel, scope });
+  const services = createServices(config, orm, deps.clock ?? systemClock);
+  const production = config.profile === 'production';
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: await buildAppSchema(),
+    introspection: !production,
+    hideSchemaDetailsFromClientErrors: production,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    formatError: createErrorFormatter({ logger, requestId: () => scope.getStore()?.requestId }),
+    plugins: [
+      production
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      {
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ operationName }) {
+              const store = scope.getStore();
+              if (store) store.operationName = operationName ?? undefined;
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', trustProxySetting(config.trustedProxies));
+  app.use(requestScope(scope, logger));
+  app.use(healthRoutes(orm));
+  app.get('/.well-known/jwks.json', async (_req, res, next) => {
+    try {
+      res.setHeader('Cache-Control', 'public, max-age=300');
+      res.json(await services.signingKeys.jwks());
+    } catch (err) {
+      next(err);
+    }
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: BODY_LIMIT }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<GraphQLContext> => {
+        const em = orm.em.fork();
+        let principal: Promise<Principal> | undefined;
+        const deviceHeader = req.get('x-device-id');
+        return {
+          em,
+          services,
+          meta: {
+            requestId: scope.getStore()?.requestId ?? '',
+            ip: req.ip ?? '',
+            userAgent: req.get('user-agent'),
+          },
+          principal: () => {
+            principal ??= services
+              .authenticate(em, { authorization: req.get('authorization'), deviceId: deviceHeader })
+              .then((p) => {
+                const store = scope.getStore();
+                if (store) store.userId = p.userId;
+                return p;
+              });
+            return principal;
+          },
+        };
+      },
+    }),
+  );
+  app.use(httpErrorHandler(logger));
+
+  return {
+    app,
+    services,
+    logger,
+    async close() {
+      await apollo.stop();
+    },
+  };
+}
+
+export type App = Awaited<ReturnType<typeof createApp>>;
+
+/** TRUSTED_PROXIES for Express: IPs and CIDRs, "loopback" for 127.0.0.0/8 and ::1; none by default. */
+function trustProxySetting(proxies: string[]): string[] | false {
+  return proxies.length > 0 ? proxies : false;
+}
+
+/** Errors outside GraphQL (oversized or malformed bodies, failures in plain routes), as JSON without details. */
+function httpErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, _req, res, _next) => {
+    const status =
+      typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) logger.error({ err: { type: err?.constructor?.name } }, 'unhandled HTTP error');
+    const message =
+      status === 413
+        ? 'Request body is larger than 100 KB'
+        : status === 500
+          ? 'Internal server error'
+          : 'Bad request';
+    res.status(status).json({
+      errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }],
+    });
+  };
+}

@@ -1,0 +1,180 @@
+import { loadDevelopmentSecrets } from './dev-secrets.js';
+
+export type Profile = 'development' | 'test' | 'production';
+
+export interface FieldKey {
+  id: string;
+  key: Buffer;
+}
+
+/** Every setting of the service, parsed once at boot. */
+export interface Config {
+  profile: Profile;
+  port: number;
+  /** Unset in development and test: an embedded PostgreSQL is started instead. */
+  databaseUrl?: string;
+  dataDir: string;
+  embeddedPostgresPort: number;
+  fieldEncryptionKeys: FieldKey[];
+  passwordPepper: Buffer;
+  bcryptCost: number;
+  jwt: { issuer: string; audience: string; accessTokenTtlSeconds: number };
+  session: { idleTtlSeconds: number; absoluteTtlSeconds: number; refreshGraceSeconds: number };
+  trustedProxies: string[];
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const MIN_BCRYPT_COST = 10;
+/** Tests may hash faster; only the test profile accepts a cost below MIN_BCRYPT_COST. */
+const MIN_TEST_BCRYPT_COST = 4;
+
+/** Values that appear in examples and must never protect a production deployment. */
+const PLACEHOLDER_SECRETS = new Set([
+  '',
+  'changeme',
+  'change-me',
+  'secret',
+  'development',
+  'dev',
+  'test',
+  'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+]);
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Parses the environment into a Config. In development and test, missing
+ * secrets come from `<dataDir>/secrets.json`, generated on first use; in
+ * production every required secret must be set and must not be a development value.
+ */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const profile = parseProfile(env.NODE_ENV, problems);
+  const dataDir = env.DATA_DIR ?? `${cwd}/.data`;
+  const dev = profile === 'production' ? undefined : loadDevelopmentSecrets(dataDir);
+
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (profile === 'production' && !databaseUrl) problems.push('DATABASE_URL is required in production');
+
+  const keysText = env.FIELD_ENCRYPTION_KEYS || dev?.fieldEncryptionKeys;
+  const pepperText = env.PASSWORD_PEPPER || dev?.passwordPepper;
+  const fieldEncryptionKeys = parseFieldKeys(keysText, problems);
+  const passwordPepper = parseSecret('PASSWORD_PEPPER', pepperText, problems);
+
+  if (profile === 'production') {
+    const devFile = loadDevelopmentSecrets(dataDir, { create: false });
+    if (keysText && (keysText === devFile?.fieldEncryptionKeys || fieldEncryptionKeys.some(isDevKey))) {
+      problems.push('FIELD_ENCRYPTION_KEYS holds a development key');
+    }
+    if (pepperText && (pepperText === devFile?.passwordPepper || PLACEHOLDER_SECRETS.has(pepperText))) {
+      problems.push('PASSWORD_PEPPER holds a development value');
+    }
+  }
+
+  const bcryptCost = parseIntSetting('BCRYPT_COST', env.BCRYPT_COST, 12, problems);
+  const minCost = profile === 'test' ? MIN_TEST_BCRYPT_COST : MIN_BCRYPT_COST;
+  if (bcryptCost < minCost || bcryptCost > 20) problems.push(`BCRYPT_COST must be between ${minCost} and 20`);
+
+  const config: Config = {
+    profile,
+    port: parseIntSetting('PORT', env.PORT, 4000, problems),
+    databaseUrl,
+    dataDir,
+    embeddedPostgresPort: parseIntSetting('EMBEDDED_PG_PORT', env.EMBEDDED_PG_PORT, 54329, problems),
+    fieldEncryptionKeys,
+    passwordPepper,
+    bcryptCost,
+    jwt: {
+      issuer: env.JWT_ISSUER || 'elcorp-identity',
+      audience: env.JWT_AUDIENCE || 'elcorp',
+      accessTokenTtlSeconds: parseIntSetting(
+        'ACCESS_TOKEN_TTL_SECONDS',
+        env.ACCESS_TOKEN_TTL_SECONDS,
+        900,
+        problems,
+      ),
+    },
+    session: {
+      idleTtlSeconds: parseIntSetting(
+        'SESSION_IDLE_TTL_SECONDS',
+        env.SESSION_IDLE_TTL_SECONDS,
+        14 * 86400,
+        problems,
+      ),
+      absoluteTtlSeconds: parseIntSetting(
+        'SESSION_ABSOLUTE_TTL_SECONDS',
+        env.SESSION_ABSOLUTE_TTL_SECONDS,
+        60 * 86400,
+        problems,
+      ),
+      refreshGraceSeconds: parseIntSetting('REFRESH_GRACE_SECONDS', env.REFRESH_GRACE_SECONDS, 10, problems),
+    },
+    trustedProxies: (env.TRUSTED_PROXIES ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    logLevel: env.LOG_LEVEL || (profile === 'test' ? 'silent' : 'info'),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function parseProfile(value: string | undefined, problems: string[]): Profile {
+  const v = value || 'development';
+  if (v === 'development' || v === 'test' || v === 'production') return v;
+  problems.push(`NODE_ENV must be development, test or production (got "${v}")`);
+  return 'development';
+}
+
+function parseIntSetting(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  problems: string[],
+): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    problems.push(`${name} must be a non-negative integer`);
+    return fallback;
+  }
+  return n;
+}
+
+function parseSecret(name: string, value: string | undefined, problems: string[]): Buffer {
+  if (!value) {
+    problems.push(`${name} is required`);
+    return Buffer.alloc(0);
+  }
+  const bytes = Buffer.from(value, 'base64');
+  if (bytes.length < 32) problems.push(`${name} must be at least 32 bytes, base64-encoded`);
+  return bytes;
+}
+
+function parseFieldKeys(value: string | undefined, problems: string[]): FieldKey[] {
+  if (!value) {
+    problems.push('FIELD_ENCRYPTION_KEYS is required');
+    return [];
+  }
+  const keys: FieldKey[] = [];
+  for (const part of value.split(',')) {
+    const [id, b64] = part.trim().split(':');
+    const key = Buffer.from(b64 ?? '', 'base64');
+    if (!id || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || key.length !== 32) {
+      problems.push('FIELD_ENCRYPTION_KEYS entries must be keyId:base64Key with a 32-byte key');
+      return [];
+    }
+    if (keys.some((k) => k.id === id)) problems.push(`FIELD_ENCRYPTION_KEYS repeats key id ${id}`);
+    keys.push({ id, key });
+  }
+  return keys;
+}
+
+const isDevKey = (k: FieldKey) => k.id.startsWith('dev') || k.key.every((b) => b === 0);

@@ -1,0 +1,48 @@
+import { Migrator } from '@mikro-orm/migrations';
+import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
+import { migrationsList } from '../../migrations/index.js';
+import { entities } from './entities.js';
+
+export interface OrmOptions {
+  url: string;
+  poolMax?: number;
+  /** Called with each SQL statement (tests count queries with it). */
+  onQuery?: (sql: string) => void;
+}
+
+export function ormConfig(opts: OrmOptions): Options {
+  return defineConfig({
+    clientUrl: opts.url,
+    entities,
+    extensions: [Migrator],
+    // Listed explicitly so the migrator never depends on file discovery.
+    migrations: {
+      migrationsList,
+      path: 'migrations',
+      pathTs: 'migrations',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+    },
+    forceUtcTimezone: true,
+    // Nullable columns read as undefined, matching the optional properties of the entities.
+    forceUndefined: true,
+    allowGlobalContext: false,
+    pool: { min: 0, max: opts.poolMax ?? 10, idleTimeoutMillis: 10_000 },
+    driverOptions: { connection: { connectionTimeoutMillis: 5_000 } },
+    debug: opts.onQuery ? ['query'] : false,
+    logger: opts.onQuery ? (message) => opts.onQuery?.(message) : () => {},
+    preferTs: false,
+    discovery: { warnWhenNoEntities: true },
+  });
+}
+
+export const createOrm = (opts: OrmOptions) => MikroORM.init(ormConfig(opts));
+
+export type Orm = MikroORM;
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrateUp(orm: Orm): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
+}

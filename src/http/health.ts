@@ -1,0 +1,25 @@
+import type { Router } from 'express';
+import express from 'express';
+import type { Orm } from '../db/orm.js';
+
+/** /healthz: the process answers. /readyz: the database answers and no migration is pending. */
+export function healthRoutes(orm: Orm): Router {
+  const router = express.Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    try {
+      await orm.em.getConnection().execute('select 1');
+      const pending = await orm.getMigrator().getPendingMigrations();
+      if (pending.length > 0) {
+        res.status(503).json({ status: 'migrations pending', pending: pending.length });
+        return;
+      }
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+  return router;
+}

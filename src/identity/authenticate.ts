@@ -1,0 +1,49 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type AccessTokens, InvalidAccessTokenError } from '../security/access-tokens.js';
+import type { Clock } from '../shared/clock.js';
+import { unauthenticated } from '../shared/errors.js';
+import { Role, UserStatus } from './enums.js';
+import type { Principal } from './principal.js';
+
+export interface Credentials {
+  authorization?: string;
+  /** The X-Device-Id header; when present it must match the token's device. */
+  deviceId?: string;
+}
+
+/**
+ * Turns a bearer access token into a Principal: the signature and claims are
+ * checked offline, then the session must still be live and the account active,
+ * so a revocation takes effect on the next request.
+ */
+export function createAuthenticator(deps: { accessTokens: AccessTokens; clock: Clock }) {
+  return async function authenticate(em: EntityManager, credentials: Credentials): Promise<Principal> {
+    const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(credentials.authorization ?? '');
+    if (!match) throw unauthenticated();
+    let claims: Awaited<ReturnType<AccessTokens['verify']>>;
+    try {
+      claims = await deps.accessTokens.verify(match[1]);
+    } catch (err) {
+      if (err instanceof InvalidAccessTokenError) throw unauthenticated('Access token is invalid or expired');
+      throw err;
+    }
+    if (credentials.deviceId !== undefined && credentials.deviceId !== claims.deviceId) {
+      throw unauthenticated('Access token was issued to another device');
+    }
+    const rows: { role: Role; status: UserStatus }[] = await em.getConnection().execute(
+      `select u.role, u.status from sessions s join users u on u.id = s.user_id
+        where s.id = ? and s.user_id = ? and s.revoked_at is null and s.expires_at > ?`,
+      [claims.sessionId, claims.userId, deps.clock.now()],
+    );
+    const live = rows[0];
+    if (!live || live.status !== UserStatus.ACTIVE) throw unauthenticated('Session has ended');
+    return {
+      userId: claims.userId,
+      sessionId: claims.sessionId,
+      deviceId: claims.deviceId,
+      role: live.role ?? Role.USER,
+    };
+  };
+}
+
+export type Authenticate = ReturnType<typeof createAuthenticator>;

@@ -1,0 +1,50 @@
+import { createUnionType, Field, ObjectType } from 'type-graphql';
+import { MfaMethod } from '../enums.js';
+import { SessionType } from './session.type.js';
+import { UserType } from './user.type.js';
+
+@ObjectType('AuthPayload', { description: 'A signed-in session: the tokens to use and what they belong to.' })
+export class AuthPayload {
+  @Field({
+    description: 'Short-lived JWT for `Authorization: Bearer`; verify it with /.well-known/jwks.json.',
+  })
+  accessToken!: string;
+
+  @Field({ description: 'When the access token expires.' })
+  accessTokenExpiresAt!: Date;
+
+  @Field({
+    description: 'Opaque token for `refresh`; single use, replaced at every refresh. Keep it secret.',
+  })
+  refreshToken!: string;
+
+  @Field({ description: 'When the session ends unless refreshed before then.' })
+  refreshTokenExpiresAt!: Date;
+
+  @Field(() => UserType, { description: 'The signed-in user.' })
+  user!: UserType;
+
+  @Field(() => SessionType, { description: 'The session these tokens belong to.' })
+  session!: SessionType;
+}
+
+@ObjectType('MfaChallenge', {
+  description: 'The password was right; a second factor is needed to finish signing in.',
+})
+export class MfaChallenge {
+  @Field({ description: 'Pass to `verifyMfa` or `sendMfaSmsCode`. Not an access token.' })
+  challengeToken!: string;
+
+  @Field(() => [MfaMethod], { description: 'The factors the user can answer with.' })
+  methods!: MfaMethod[];
+
+  @Field({ description: 'When the challenge stops being accepted.' })
+  expiresAt!: Date;
+}
+
+export const LoginResult = createUnionType({
+  name: 'LoginResult',
+  description: 'Either a signed-in session, or a challenge for the second factor.',
+  types: () => [AuthPayload, MfaChallenge] as const,
+  resolveType: (value) => (value instanceof MfaChallenge ? MfaChallenge : AuthPayload),
+});

@@ -1,0 +1,78 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Blockchain, MfaMethod, Role, UserStatus } from '../enums.js';
+import type { User } from '../user.entity.js';
+import './enums.type.js';
+
+@ObjectType('Wallet', { description: 'A crypto wallet linked to the account.' })
+export class WalletType {
+  @Field({ description: 'The address, in its canonical form (EIP-55 checksummed for Ethereum).' })
+  address!: string;
+
+  @Field(() => Blockchain, { description: 'The chain the address belongs to.' })
+  blockchain!: Blockchain;
+}
+
+@ObjectType('User', { description: 'An account holder, as the account holder or an admin may see it.' })
+export class UserType {
+  @Field(() => ID, { description: 'Stable identifier of the user.' })
+  id!: string;
+
+  @Field({ description: 'Unique (case-insensitively) public handle.' })
+  username!: string;
+
+  @Field({ description: 'Email address, lower-cased.' })
+  email!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Phone number in E.164 form (Namibian numbers: +264…).',
+  })
+  phone!: string | null;
+
+  @Field(() => Role, { description: 'What the user may do.' })
+  role!: Role;
+
+  @Field(() => UserStatus, { description: 'Whether the account can be used.' })
+  status!: UserStatus;
+
+  @Field(() => WalletType, { nullable: true, description: 'The linked crypto wallet, if any.' })
+  wallet!: WalletType | null;
+
+  @Field({ description: 'Whether signing in needs a second factor.' })
+  mfaEnabled!: boolean;
+
+  @Field(() => [MfaMethod], { description: 'The second factors the user can sign in with.' })
+  mfaMethods!: MfaMethod[];
+
+  @Field(() => Date, { nullable: true, description: 'When the user last signed in.' })
+  lastLoginAt!: Date | null;
+
+  @Field({ description: 'When the account was created.' })
+  createdAt!: Date;
+
+  @Field({ description: 'When the account was last changed.' })
+  updatedAt!: Date;
+
+  static from(user: User): UserType {
+    return Object.assign(new UserType(), {
+      id: user.id,
+      username: user.username,
+      email: user.email,
+      phone: user.phone ?? null,
+      role: user.role,
+      status: user.status,
+      wallet:
+        user.walletAddress && user.walletBlockchain
+          ? Object.assign(new WalletType(), {
+              address: user.walletAddress,
+              blockchain: user.walletBlockchain,
+            })
+          : null,
+      mfaEnabled: user.mfaEnabled,
+      mfaMethods: user.mfaMethods,
+      lastLoginAt: user.lastLoginAt ?? null,
+      createdAt: user.createdAt,
+      updatedAt: user.updatedAt,
+    });
+  }
+}

@@ -1,0 +1,126 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { FieldEncryption } from '../../security/field-encryption.js';
+import { hashRefreshToken, newRefreshToken } from '../../security/refresh-tokens.js';
+import type { Clock } from '../../shared/clock.js';
+import { DomainError, ErrorCode, unauthenticated } from '../../shared/errors.js';
+import { RetiredRefreshToken } from '../retired-refresh-token.entity.js';
+import { Session, SessionRevocation } from '../session.entity.js';
+import type { IssuedSession, SessionTokens } from '../session-tokens.js';
+import type { User } from '../user.entity.js';
+
+export interface RefreshSessionInput {
+  refreshToken: string;
+  deviceId: string;
+}
+
+const GRACE_TOKEN_CONTEXT = 'sessions.grace_token';
+const invalidRefreshToken = () => unauthenticated('Refresh token is invalid or expired');
+const reused = () =>
+  new DomainError(
+    ErrorCode.REFRESH_TOKEN_REUSED,
+    'Refresh token was already used; the session has been revoked',
+  );
+
+type Outcome = { issued: IssuedSession } | { reuse: true };
+
+/**
+ * Exchanges a refresh token for a new one and a new access token. Rotation is
+ * one transaction holding the session row lock, so parallel refreshes of one
+ * token are serialised. A rotated-away token revokes the session, except the
+ * immediate predecessor within the grace window, which gets the same successor.
+ */
+export function createRefreshSession(deps: {
+  clock: Clock;
+  sessions: SessionTokens;
+  encryption: FieldEncryption;
+  idleTtlSeconds: number;
+  graceSeconds: number;
+}) {
+  async function rotate(tx: EntityManager, session: Session, user: User): Promise<IssuedSession> {
+    const now = deps.clock.now();
+    const refreshToken = newRefreshToken();
+    tx.persist(
+      new RetiredRefreshToken({
+        tokenHash: session.refreshTokenHash,
+        session: tx.getReference(Session, session.id, { wrapped: true }),
+        generation: session.generation,
+        retiredAt: now,
+      }),
+    );
+    session.rotate(
+      hashRefreshToken(refreshToken),
+      deps.encryption.encrypt(refreshToken, GRACE_TOKEN_CONTEXT),
+      now,
+      deps.idleTtlSeconds,
+    );
+    await tx.flush();
+    return {
+      ...(await deps.sessions.accessFor(user, session)),
+      refreshToken,
+      refreshTokenExpiresAt: session.expiresAt,
+    };
+  }
+
+  async function replayed(
+    tx: EntityManager,
+    retired: RetiredRefreshToken,
+    deviceId: string,
+  ): Promise<Outcome> {
+    const session = await tx.findOne(
+      Session,
+      { id: retired.session.id, revokedAt: null },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['user', 'graceTokenCiphertext'] },
+    );
+    if (!session) throw invalidRefreshToken();
+    const now = deps.clock.now();
+    const withinGrace =
+      session.deviceId === deviceId &&
+      retired.generation === session.generation - 1 &&
+      session.rotatedAt !== undefined &&
+      now.getTime() - session.rotatedAt.getTime() <= deps.graceSeconds * 1000 &&
+      session.graceTokenCiphertext !== undefined;
+    if (withinGrace && session.isActive(now)) {
+      const refreshToken = deps.encryption.decrypt(
+        session.graceTokenCiphertext as string,
+        GRACE_TOKEN_CONTEXT,
+      );
+      const user = session.user.getEntity();
+      return {
+        issued: {
+          ...(await deps.sessions.accessFor(user, session)),
+          refreshToken,
+          refreshTokenExpiresAt: session.expiresAt,
+        },
+      };
+    }
+    session.revoke(SessionRevocation.REUSE_DETECTED, now);
+    await tx.flush();
+    return { reuse: true };
+  }
+
+  return {
+    async execute(em: EntityManager, input: RefreshSessionInput): Promise<IssuedSession> {
+      const tokenHash = hashRefreshToken(input.refreshToken);
+      const outcome = await em.transactional(async (tx): Promise<Outcome> => {
+        const session = await tx.findOne(
+          Session,
+          { refreshTokenHash: tokenHash },
+          { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['user'] },
+        );
+        if (!session) {
+          const retired = await tx.findOne(RetiredRefreshToken, { tokenHash });
+          if (!retired) throw invalidRefreshToken();
+          return replayed(tx, retired, input.deviceId);
+        }
+        const user = session.user.getEntity();
+        if (session.deviceId !== input.deviceId) throw invalidRefreshToken();
+        if (!session.isActive(deps.clock.now()) || !user.canAuthenticate) throw invalidRefreshToken();
+        return { issued: await rotate(tx, session, user) };
+      });
+      // The revocation above is committed before the error is raised.
+      if ('reuse' in outcome) throw reused();
+      return outcome.issued;
+    },
+  };
+}

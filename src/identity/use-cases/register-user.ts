@@ -1,0 +1,58 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PasswordHasher } from '../../security/password-hasher.js';
+import type { Clock } from '../../shared/clock.js';
+import { Email } from '../../shared/email.js';
+import { conflict } from '../../shared/errors.js';
+import type { Blockchain } from '../enums.js';
+import { checkPassword } from '../password-policy.js';
+import { parseContactFields } from '../profile-fields.js';
+import { User } from '../user.entity.js';
+import { usernameTaken } from '../user-lookup.js';
+import { parseUsername } from '../username.js';
+
+export interface RegisterUserInput {
+  username: string;
+  email: string;
+  password: string;
+  phone?: string | null;
+  walletAddress?: string | null;
+  walletBlockchain?: Blockchain | null;
+}
+
+export function createRegisterUser(deps: {
+  hasher: PasswordHasher;
+  clock: Clock;
+  passwordMinLength: number;
+}) {
+  return {
+    async execute(em: EntityManager, input: RegisterUserInput): Promise<User> {
+      const username = parseUsername(input.username);
+      const email = Email.parse(input.email);
+      checkPassword(input.password, { minLength: deps.passwordMinLength });
+      const { phone, wallet } = parseContactFields(input);
+
+      if ((await em.count(User, { email: email.value })) > 0)
+        throw conflict('email', 'Email is already registered');
+      if (await usernameTaken(em, username)) throw conflict('username', 'Username is taken');
+      if (
+        wallet &&
+        (await em.count(User, { walletAddress: wallet.address, walletBlockchain: wallet.blockchain })) > 0
+      ) {
+        throw conflict('walletAddress', 'Wallet is already linked to another account');
+      }
+
+      const user = new User({
+        username,
+        email: email.value,
+        passwordHash: await deps.hasher.hash(input.password),
+        phone,
+        now: deps.clock.now(),
+      });
+      user.setWallet(wallet?.address, wallet?.blockchain);
+      // A concurrent registration of the same email or username fails here on
+      // the unique index and is reported as CONFLICT at the edge.
+      await em.persistAndFlush(user);
+      return user;
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, Enum, Index, type Opt, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Blockchain, MfaMethod, Role, UserStatus } from './enums.js';
+
+/** The identity aggregate: one person's account. */
+@Entity({ tableName: 'users' })
+@Unique({
+  name: 'users_username_lower_unique',
+  expression: 'create unique index "users_username_lower_unique" on "users" (lower("username"))',
+})
+@Unique({ name: 'users_wallet_unique', properties: ['walletBlockchain', 'walletAddress'] })
+export class User {
+  @PrimaryKey({ type: 'uuid' })
+  id: string & Opt = randomUUID();
+
+  @Property({ length: 64 })
+  username: string;
+
+  @Property({ length: 254, unique: 'users_email_unique' })
+  email: string;
+
+  @Property({ type: 'text', nullable: true })
+  phone?: string;
+
+  @Property({ type: 'text', hidden: true, lazy: true })
+  passwordHash: string;
+
+  @Enum({ items: () => Role, nativeEnumName: 'user_role' })
+  role: Role & Opt = Role.USER;
+
+  @Enum({ items: () => UserStatus, nativeEnumName: 'user_status' })
+  @Index()
+  status: UserStatus & Opt = UserStatus.ACTIVE;
+
+  @Property({ type: 'text', nullable: true })
+  walletAddress?: string;
+
+  @Enum({ items: () => Blockchain, nativeEnumName: 'blockchain', nullable: true })
+  walletBlockchain?: Blockchain;
+
+  @Property({ type: 'boolean' })
+  mfaEnabled: boolean & Opt = false;
+
+  @Enum({ items: () => MfaMethod, nativeEnumName: 'mfa_method', nullable: true })
+  mfaMethod?: MfaMethod;
+
+  @Property({ type: 'text', nullable: true, hidden: true, lazy: true })
+  mfaSecret?: string;
+
+  @Property({ type: 'integer' })
+  failedLoginAttempts: number & Opt = 0;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  lastLoginAt?: Date;
+
+  @Property({ type: 'timestamptz' })
+  passwordChangedAt: Date;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @Property({ type: 'timestamptz', onUpdate: () => new Date() })
+  updatedAt: Date;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  deletedAt?: Date;
+
+  constructor(props: { username: string; email: string; passwordHash: string; phone?: string; now: Date }) {
+    this.username = props.username;
+    this.email = props.email;
+    this.passwordHash = props.passwordHash;
+    this.phone = props.phone;
+    this.createdAt = props.now;
+    this.updatedAt = props.now;
+    this.passwordChangedAt = props.now;
+  }
+
+  /** Only an active account may sign in or use its sessions. */
+  get canAuthenticate(): boolean {
+    return this.status === UserStatus.ACTIVE;
+  }
+
+  get mfaMethods(): MfaMethod[] {
+    return this.mfaEnabled && this.mfaMethod ? [this.mfaMethod] : [];
+  }
+
+  setWallet(address: string | undefined, blockchain: Blockchain | undefined): void {
+    this.walletAddress = address;
+    this.walletBlockchain = address ? blockchain : undefined;
+  }
+
+  recordSuccessfulLogin(now: Date): void {
+    this.failedLoginAttempts = 0;
+    this.lastLoginAt = now;
+  }
+}

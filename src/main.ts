@@ -1,0 +1,79 @@
+import 'reflect-metadata';
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { openDatabase } from './db/database.js';
+import { createOrm, migrateUp } from './db/orm.js';
+import { createLogger, createRequestScope } from './shared/logger.js';
+
+/** The composition root: configuration → database → services → HTTP server. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const scope = createRequestScope();
+  const logger = createLogger({ level: config.logLevel, scope });
+  const started = Date.now();
+
+  const db = await openDatabase(config, (line) =>
+    logger.debug({ postgres: line.trim() }, 'embedded postgres'),
+  );
+  if (db.embedded) logger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
+  const orm = await createOrm({ url: db.url });
+
+  if (config.profile === 'production') {
+    const pending = await orm.getMigrator().getPendingMigrations();
+    if (pending.length > 0) {
+      logger.fatal(
+        { pending: pending.map((m) => m.name) },
+        'migrations pending: run `npm run migration:up` first',
+      );
+      await orm.close();
+      process.exit(1);
+    }
+  } else {
+    const applied = await migrateUp(orm);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+  }
+
+  const app = await createApp({ config, orm, logger });
+  await app.services.signingKeys.ensureActiveKey();
+
+  const server: Server = app.app.listen(config.port, () => {
+    logger.info(
+      { port: config.port, profile: config.profile, startupMs: Date.now() - started },
+      `elcorp identity listening on http://localhost:${config.port}/graphql`,
+    );
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // Stop accepting, let in-flight requests finish, then release the pool and the database.
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    await app.close();
+    await orm.close();
+    await db.stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error('failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import type { Clock } from '../shared/clock.js';
+import type { FieldEncryption } from './field-encryption.js';
+import { SigningKey } from './signing-key.entity.js';
+
+export const SIGNING_ALG = 'EdDSA';
+const PRIVATE_KEY_CONTEXT = 'signing_keys.private_jwk';
+/** Transaction-scoped advisory lock serialising key creation across instances. */
+const KEY_LOCK_ID = 0x5e1c0de;
+/** How long an instance keeps signing with a key after another instance rotated it away. */
+export const KEY_CACHE_SECONDS = 30;
+
+interface KeyCache {
+  loadedAt: number;
+  keys: Map<string, LoadedKey>;
+  active?: { kid: string; privateKey: CryptoKey | Uint8Array };
+}
+
+interface LoadedKey {
+  kid: string;
+  publicJwk: JWK;
+  publicKey: CryptoKey | Uint8Array;
+  retiredAt?: Date;
+}
+
+/**
+ * The access-token key set, kept in PostgreSQL so that every instance signs and
+ * verifies with the same keys and tokens survive restarts. Keys are cached in
+ * memory for KEY_CACHE_SECONDS; an unknown kid triggers at most one reload per second.
+ */
+export function createSigningKeys(deps: {
+  em: EntityManager;
+  encryption: FieldEncryption;
+  clock: Clock;
+  accessTokenTtlSeconds: number;
+}) {
+  const { encryption, clock } = deps;
+  let cache: KeyCache | undefined;
+  let lastMissReload = 0;
+
+  async function createKey(em: EntityManager, now: Date): Promise<SigningKey> {
+    const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, {
+      crv: 'Ed25519',
+      extractable: true,
+    });
+    const kid = randomUUID();
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: SIGNING_ALG, use: 'sig' };
+    const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: SIGNING_ALG };
+    const key = new SigningKey({
+      kid,
+      alg: SIGNING_ALG,
+      publicJwk,
+      privateJwkCiphertext: encryption.encrypt(JSON.stringify(privateJwk), PRIVATE_KEY_CONTEXT),
+      now,
+    });
+    em.persist(key);
+    return key;
+  }
+
+  /** Creates the first key unless one is active. Safe to run from several instances at once. */
+  async function ensureActiveKey(): Promise<void> {
+    await deps.em.fork().transactional(async (em) => {
+      await em.execute('select pg_advisory_xact_lock(?)', [KEY_LOCK_ID]);
+      const active = await em.count(SigningKey, { retiredAt: null });
+      if (active === 0) await createKey(em, clock.now());
+    });
+    cache = undefined;
+  }
+
+  /** Makes a new signing key and retires the previous ones; returns the new kid. */
+  async function rotate(): Promise<string> {
+    const kid = await deps.em.fork().transactional(async (em) => {
+      await em.execute('select pg_advisory_xact_lock(?)', [KEY_LOCK_ID]);
+      const now = clock.now();
+      await em.nativeUpdate(SigningKey, { retiredAt: null }, { retiredAt: now });
+      return (await createKey(em, now)).kid;
+    });
+    cache = undefined;
+    return kid;
+  }
+
+  /** Keys whose tokens may still be live: active ones and those retired less than a token lifetime ago. */
+  function publishedSince(now: Date): Date {
+    return new Date(now.getTime() - (deps.accessTokenTtlSeconds + KEY_CACHE_SECONDS) * 1000);
+  }
+
+  async function load(): Promise<KeyCache> {
+    const now = clock.now();
+    const rows = await deps.em
+      .fork()
+      .find(
+        SigningKey,
+        { $or: [{ retiredAt: null }, { retiredAt: { $gt: publishedSince(now) } }] },
+        { orderBy: { createdAt: 'desc' } },
+      );
+    const keys = new Map<string, LoadedKey>();
+    for (const row of rows) {
+      const publicJwk = row.publicJwk as JWK;
+      keys.set(row.kid, {
+        kid: row.kid,
+        publicJwk,
+        publicKey: await importJWK(publicJwk, SIGNING_ALG),
+        retiredAt: row.retiredAt,
+      });
+    }
+    const activeRow = rows.find((r) => !r.retiredAt);
+    const active = activeRow && {
+      kid: activeRow.kid,
+      privateKey: await importJWK(
+        JSON.parse(encryption.decrypt(activeRow.privateJwkCiphertext, PRIVATE_KEY_CONTEXT)),
+        SIGNING_ALG,
+      ),
+    };
+    cache = { loadedAt: now.getTime(), keys, active };
+    return cache;
+  }
+
+  async function current(): Promise<KeyCache> {
+    if (!cache || clock.now().getTime() - cache.loadedAt > KEY_CACHE_SECONDS * 1000) return load();
+    return cache;
+  }
+
+  return {
+    ensureActiveKey,
+    rotate,
+
+    async signingKey(): Promise<{ kid: string; privateKey: CryptoKey | Uint8Array }> {
+      const { active } = await current();
+      if (!active) throw new Error('no active signing key');
+      return active;
+    },
+
+    /** The public key for a kid from our own key set, or undefined. */
+    async verificationKey(kid: string): Promise<CryptoKey | Uint8Array | undefined> {
+      let found = (await current()).keys.get(kid);
+      const nowMs = clock.now().getTime();
+      if (!found && nowMs - lastMissReload > 1000) {
+        lastMissReload = nowMs;
+        found = (await load()).keys.get(kid);
+      }
+      if (found?.retiredAt && found.retiredAt < publishedSince(clock.now())) return undefined;
+      return found?.publicKey;
+    },
+
+    async jwks(): Promise<{ keys: JWK[] }> {
+      const since = publishedSince(clock.now());
+      const keys = [...(await current()).keys.values()].filter((k) => !k.retiredAt || k.retiredAt > since);
+      return { keys: keys.map((k) => k.publicJwk) };
+    },
+  };
+}
+
+export type SigningKeys = ReturnType<typeof createSigningKeys>;

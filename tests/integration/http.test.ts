@@ -1,0 +1,59 @@
+import { startTestApp, type TestApp } from '../support/test-app';
+
+type ErrorBody = { errors: { extensions: { code: string } }[] };
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+describe('HTTP surface', () => {
+  it('answers /healthz and /readyz with 200 while the database is up and migrated', async () => {
+    expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${app.baseUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('returns a request id header on every response', async () => {
+    const res = await fetch(`${app.baseUrl}/healthz`);
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses a body over 100 KB with 413', async () => {
+    const res = await app.post({ query: `{ __typename }`, variables: { pad: 'x'.repeat(110 * 1024) } });
+    expect(res.status).toBe(413);
+    const body = (await res.json()) as ErrorBody;
+    expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+
+  it('refuses batched operations in one body', async () => {
+    const res = await app.post([{ query: '{ __typename }' }, { query: '{ __typename }' }]);
+    expect(res.status).toBe(400);
+  });
+
+  it('keeps CSRF prevention on: a simple GET without a preflight header is refused', async () => {
+    const res = await fetch(`${app.baseUrl}/graphql?query=${encodeURIComponent('{ __typename }')}`);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/CSRF/);
+  });
+
+  it('passes GraphQL parse and validation errors with Apollo codes', async () => {
+    const parse = await app.post({ query: '{ me {' });
+    expect(((await parse.json()) as ErrorBody).errors[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
+    const invalid = await app.post({ query: '{ nope }' });
+    expect(((await invalid.json()) as ErrorBody).errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('does not echo a submitted password in a variable coercion error', async () => {
+    const res = await app.post({
+      query: 'mutation($i: RegisterInput!) { register(input: $i) { id } }',
+      variables: { i: { email: 'a@example.com', password: 'SuperSecretValue123!' } },
+    });
+    const text = await res.text();
+    expect(text).toContain('BAD_USER_INPUT');
+    expect(text).toContain('"field":"username"');
+    expect(text).not.toContain('SuperSecretValue123!');
+  });
+});

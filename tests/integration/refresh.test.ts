@@ -1,0 +1,101 @@
+import { Session } from '../../src/identity/session.entity';
+import { testClock } from '../support/clock';
+import { aUser, signIn } from '../support/factories';
+import { MeDoc, RefreshDoc } from '../support/operations';
+import { bearer, startTestApp, type TestApp } from '../support/test-app';
+
+const clock = testClock();
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp({ clock });
+});
+afterAll(() => app.close());
+
+const refresh = (refreshToken: string, deviceId = 'device-1') =>
+  app.gql(RefreshDoc, { input: { refreshToken, deviceId } });
+
+describe('refresh', () => {
+  it('rotates the refresh token and issues a working access token', async () => {
+    const login = await signIn(app, await aUser(app));
+    clock.advance(60);
+    const res = await refresh(login.refreshToken);
+    const next = res.data?.refresh;
+    expect(next?.refreshToken).toBeDefined();
+    expect(next?.refreshToken).not.toBe(login.refreshToken);
+    expect(next?.session.id).toBe(login.session.id);
+    expect(new Date(next?.refreshTokenExpiresAt ?? 0).getTime()).toBeGreaterThan(
+      new Date(login.refreshTokenExpiresAt).getTime(),
+    );
+    const me = await app.gql(MeDoc, undefined, bearer(next?.accessToken ?? ''));
+    expect(me.data?.me.id).toBe(login.user.id);
+  });
+
+  it('stores only a SHA-256 hash of the refresh token', async () => {
+    const login = await signIn(app, await aUser(app));
+    const rows = await app.orm.em
+      .getConnection()
+      .execute('select * from sessions where id = ?', [login.session.id]);
+    expect(JSON.stringify(rows)).not.toContain(login.refreshToken);
+    expect(rows[0].refresh_token_hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('revokes the session when a rotated-away token comes back after the grace window, leaving other devices alone', async () => {
+    const user = await aUser(app);
+    const laptop = await signIn(app, user, 'laptop');
+    const phone = await signIn(app, user, 'device-1');
+    let latest = phone;
+    for (let i = 0; i < 3; i++) {
+      clock.advance(30);
+      const res = await refresh(latest.refreshToken);
+      latest = res.data?.refresh as typeof latest;
+    }
+    clock.advance(11);
+    const replay = await refresh(phone.refreshToken);
+    expect(replay.errors?.[0].extensions.code).toBe('REFRESH_TOKEN_REUSED');
+    const newest = await refresh(latest.refreshToken);
+    expect(newest.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    const me = await app.gql(MeDoc, undefined, bearer(latest.accessToken));
+    expect(me.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    const other = await app.gql(MeDoc, undefined, bearer(laptop.accessToken));
+    expect(other.data?.me.id).toBe(user.id);
+  });
+
+  it('hands the immediate predecessor the same successor inside the grace window, and revokes just after it', async () => {
+    const login = await signIn(app, await aUser(app));
+    const first = await refresh(login.refreshToken);
+    clock.advance(10);
+    const second = await refresh(login.refreshToken);
+    expect(second.data?.refresh.refreshToken).toBe(first.data?.refresh.refreshToken);
+    clock.advance(1);
+    const late = await refresh(login.refreshToken);
+    expect(late.errors?.[0].extensions.code).toBe('REFRESH_TOKEN_REUSED');
+  });
+
+  it('gives ten parallel refreshes of one token one live successor and no revocation', async () => {
+    const login = await signIn(app, await aUser(app));
+    const results = await Promise.all(Array.from({ length: 10 }, () => refresh(login.refreshToken)));
+    const tokens = new Set(results.map((r) => r.data?.refresh.refreshToken));
+    expect(results.every((r) => r.errors === undefined)).toBe(true);
+    expect(tokens.size).toBe(1);
+    const [successor] = [...tokens];
+    const next = await refresh(successor as string);
+    expect(next.data?.refresh.refreshToken).toBeDefined();
+    const session = await app.orm.em.fork().findOneOrFail(Session, login.session.id);
+    expect(session.revokedAt).toBeUndefined();
+    expect(session.generation).toBe(2);
+  });
+
+  it('refuses a token presented with another device id', async () => {
+    const login = await signIn(app, await aUser(app), 'tablet');
+    const res = await refresh(login.refreshToken, 'someone-else');
+    expect(res.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await refresh(login.refreshToken, 'tablet')).data?.refresh).toBeDefined();
+  });
+
+  it('refuses an unknown token and a session past its idle lifetime', async () => {
+    expect((await refresh('not-a-token')).errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    const login = await signIn(app, await aUser(app));
+    clock.advance(14 * 86400 + 1);
+    expect((await refresh(login.refreshToken)).errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+});

@@ -1,0 +1,17 @@
+import type { Clock } from '../../src/shared/clock';
+
+/** A clock that stands still until told to move. */
+export function testClock(start = new Date()) {
+  let now = start.getTime();
+  return {
+    now: () => new Date(now),
+    advance(seconds: number) {
+      now += seconds * 1000;
+    },
+    set(date: Date) {
+      now = date.getTime();
+    },
+  } satisfies Clock & Record<string, unknown>;
+}
+
+export type TestClock = ReturnType<typeof testClock>;

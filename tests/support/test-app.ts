@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { createApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
+import type { Orm } from '../../src/db/orm';
+import type { Clock } from '../../src/shared/clock';
+import { createLogger, createRequestScope } from '../../src/shared/logger';
+import { createTestDatabase, openTestOrm } from './database';
+
+export interface GraphQLResponse<T> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: string[]; extensions: Record<string, unknown> & { code: string } }[];
+  headers: Headers;
+  raw: string;
+}
+
+export interface TestAppOptions {
+  /** Extra environment, e.g. { ACCESS_TOKEN_TTL_SECONDS: '60' }. */
+  env?: Record<string, string>;
+  clock?: Clock;
+  /** Reuse an existing database (a second instance of the service). */
+  databaseUrl?: string;
+  /** Captures every log line written by the app. */
+  logLines?: string[];
+  onQuery?: (sql: string) => void;
+}
+
+/** Test secrets: generated per run, shared by every instance in this process so they agree. */
+const secrets = {
+  FIELD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+  PASSWORD_PEPPER: randomBytes(32).toString('base64'),
+};
+
+/** The real service (schema, use cases, PostgreSQL) listening on a random port. */
+export async function startTestApp(opts: TestAppOptions = {}) {
+  const databaseUrl = opts.databaseUrl ?? (await createTestDatabase());
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    BCRYPT_COST: '4',
+    DATABASE_URL: databaseUrl,
+    ...secrets,
+    ...opts.env,
+  });
+  const orm: Orm = await openTestOrm(databaseUrl, { onQuery: opts.onQuery });
+  const scope = createRequestScope();
+  const logger = createLogger({
+    level: opts.logLines ? 'debug' : 'silent',
+    scope,
+    destination: opts.logLines ? { write: (line: string) => void opts.logLines?.push(line) } : undefined,
+  });
+  const app = await createApp({ config, orm, logger, clock: opts.clock });
+  await app.services.signingKeys.ensureActiveKey();
+  const server: Server = await new Promise((resolve) => {
+    const s = app.app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  async function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    return fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  }
+
+  async function gql<TResult, TVariables>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables?: TVariables,
+    headers: Record<string, string> = {},
+  ): Promise<GraphQLResponse<TResult>> {
+    const res = await post({ query: print(document), variables }, headers);
+    const raw = await res.text();
+    const body = JSON.parse(raw);
+    return { status: res.status, data: body.data, errors: body.errors, headers: res.headers, raw };
+  }
+
+  return {
+    baseUrl,
+    databaseUrl,
+    config,
+    orm,
+    services: app.services,
+    post,
+    gql,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await app.close();
+      await orm.close();
+    },
+  };
+}
+
+export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
+
+/** Bearer header for an access token, optionally with the device header. */
+export const bearer = (accessToken: string, deviceId?: string): Record<string, string> => ({
+  authorization: `Bearer ${accessToken}`,
+  ...(deviceId ? { 'x-device-id': deviceId } : {}),
+});

@@ -1,0 +1,41 @@
+import { ref } from '@mikro-orm/core';
+import { Session, SessionRevocation } from '../../src/identity/session.entity';
+import { User } from '../../src/identity/user.entity';
+
+const now = new Date('2026-01-01T00:00:00Z');
+const aSession = () =>
+  new Session({
+    user: ref(new User({ username: 'ana', email: 'ana@example.com', passwordHash: 'h', now })),
+    deviceId: 'phone',
+    refreshTokenHash: 'hash0',
+    now,
+    idleTtlSeconds: 14 * 86400,
+    absoluteTtlSeconds: 60 * 86400,
+  });
+
+describe('Session', () => {
+  it('expires after the idle lifetime', () => {
+    const s = aSession();
+    expect(s.isActive(new Date(now.getTime() + 14 * 86400_000 - 1))).toBe(true);
+    expect(s.isActive(new Date(now.getTime() + 14 * 86400_000))).toBe(false);
+  });
+
+  it('extends the idle expiry at each rotation but never past the absolute lifetime', () => {
+    const s = aSession();
+    const later = new Date(now.getTime() + 55 * 86400_000);
+    s.rotate('hash1', 'grace', later, 14 * 86400);
+    expect(s.generation).toBe(1);
+    expect(s.expiresAt).toEqual(new Date(now.getTime() + 60 * 86400_000));
+  });
+
+  it('keeps the first revocation and forgets the grace token', () => {
+    const s = aSession();
+    s.rotate('hash1', 'grace', now, 100);
+    s.revoke(SessionRevocation.LOGOUT, now);
+    s.revoke(SessionRevocation.REUSE_DETECTED, new Date(now.getTime() + 1000));
+    expect(s.revokedReason).toBe(SessionRevocation.LOGOUT);
+    expect(s.revokedAt).toEqual(now);
+    expect(s.graceTokenCiphertext).toBeUndefined();
+    expect(s.isActive(now)).toBe(false);
+  });
+});
