@@ -4,6 +4,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { openDatabase } from './db/database.js';
 import { createOrm, migrateUp } from './db/orm.js';
+import { purgeEndedSessions } from './identity/use-cases/purge-sessions.js';
 import { createLogger, createRequestScope } from './shared/logger.js';
 
 /** The composition root: configuration → database → services → HTTP server. */
@@ -45,6 +46,14 @@ async function main(): Promise<void> {
 
   const app = await createApp({ config, orm, logger });
   await app.services.signingKeys.ensureActiveKey();
+  const purge = () =>
+    purgeEndedSessions(orm.em.fork(), new Date()).then(
+      (deleted) => deleted > 0 && logger.info({ deleted }, 'ended sessions purged'),
+      (err: unknown) =>
+        logger.warn({ err: { type: (err as Error)?.constructor?.name } }, 'session purge failed'),
+    );
+  await purge();
+  const purgeTimer = setInterval(purge, 3600_000).unref();
 
   const server: Server = app.app.listen(config.port, () => {
     logger.info(
@@ -57,6 +66,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    clearInterval(purgeTimer);
     logger.info({ signal }, 'shutting down');
     // Stop accepting, let in-flight requests finish, then release the pool and the database.
     await new Promise<void>((resolve) => {

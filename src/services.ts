@@ -7,6 +7,7 @@ import { createLoginUser } from './identity/use-cases/login-user.js';
 import { createLogoutSession } from './identity/use-cases/logout-session.js';
 import { createRefreshSession } from './identity/use-cases/refresh-session.js';
 import { createRegisterUser } from './identity/use-cases/register-user.js';
+import { createRevokeSessions } from './identity/use-cases/revoke-sessions.js';
 import { createAccessTokens } from './security/access-tokens.js';
 import { createFieldEncryption } from './security/field-encryption.js';
 import { createPasswordHasher } from './security/password-hasher.js';
@@ -49,6 +50,7 @@ export function createServices(config: Config, orm: Orm, clock: Clock = systemCl
       graceSeconds: config.session.refreshGraceSeconds,
     }),
     logoutSession: createLogoutSession({ clock }),
+    revokeSessions: createRevokeSessions({ clock }),
   };
 }
 

@@ -58,7 +58,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const problems: string[] = [];
   const profile = parseProfile(env.NODE_ENV, problems);
   const dataDir = env.DATA_DIR ?? `${cwd}/.data`;
-  const dev = profile === 'production' ? undefined : loadDevelopmentSecrets(dataDir);
+  const needsDevSecrets = profile !== 'production' && (!env.FIELD_ENCRYPTION_KEYS || !env.PASSWORD_PEPPER);
+  const dev = needsDevSecrets ? loadDevelopmentSecrets(dataDir) : undefined;
 
   const databaseUrl = env.DATABASE_URL || undefined;
   if (profile === 'production' && !databaseUrl) problems.push('DATABASE_URL is required in production');

@@ -4,8 +4,9 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { AuthResolver } from '../identity/graphql/auth.resolver.js';
 import { MeResolver } from '../identity/graphql/me.resolver.js';
+import { SessionResolver } from '../identity/graphql/session.resolver.js';
 
-export const resolvers = [AuthResolver, MeResolver] as const;
+export const resolvers = [AuthResolver, MeResolver, SessionResolver] as const;
 
 /** The executable schema, built from the resolver classes (code first). */
 export async function buildAppSchema(): Promise<GraphQLSchema> {

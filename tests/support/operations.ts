@@ -48,3 +48,21 @@ export const LogoutDoc = graphql(`
     logout
   }
 `);
+
+export const MySessionsDoc = graphql(`
+  query MySessions {
+    mySessions { id deviceId deviceName current createdAt lastUsedAt expiresAt }
+  }
+`);
+
+export const RevokeSessionDoc = graphql(`
+  mutation RevokeSession($id: ID!) {
+    revokeSession(id: $id)
+  }
+`);
+
+export const RevokeAllSessionsDoc = graphql(`
+  mutation RevokeAllSessions($keepCurrent: Boolean) {
+    revokeAllSessions(keepCurrent: $keepCurrent)
+  }
+`);
