@@ -1,13 +1,16 @@
 import type { Config } from './config/config.js';
 import type { Orm } from './db/orm.js';
 import { createAuthenticator } from './identity/authenticate.js';
-import { PASSWORD_DEFAULT_MIN_LENGTH } from './identity/password-policy.js';
 import { createSessionTokens } from './identity/session-tokens.js';
+import { createAdministerUser } from './identity/use-cases/administer-user.js';
+import { createChangePassword } from './identity/use-cases/change-password.js';
+import { createDeleteAccount } from './identity/use-cases/delete-account.js';
 import { createLoginUser } from './identity/use-cases/login-user.js';
 import { createLogoutSession } from './identity/use-cases/logout-session.js';
 import { createRefreshSession } from './identity/use-cases/refresh-session.js';
 import { createRegisterUser } from './identity/use-cases/register-user.js';
 import { createRevokeSessions } from './identity/use-cases/revoke-sessions.js';
+import { createUpdateProfile } from './identity/use-cases/update-profile.js';
 import { createAccessTokens } from './security/access-tokens.js';
 import { createFieldEncryption } from './security/field-encryption.js';
 import { createPasswordHasher } from './security/password-hasher.js';
@@ -40,7 +43,7 @@ export function createServices(config: Config, orm: Orm, clock: Clock = systemCl
     signingKeys,
     accessTokens,
     authenticate: createAuthenticator({ accessTokens, clock }),
-    registerUser: createRegisterUser({ hasher, clock, passwordMinLength: PASSWORD_DEFAULT_MIN_LENGTH }),
+    registerUser: createRegisterUser({ hasher, clock, passwordMinLength: config.passwordMinLength }),
     loginUser: createLoginUser({ hasher, clock, sessions }),
     refreshSession: createRefreshSession({
       clock,
@@ -51,6 +54,10 @@ export function createServices(config: Config, orm: Orm, clock: Clock = systemCl
     }),
     logoutSession: createLogoutSession({ clock }),
     revokeSessions: createRevokeSessions({ clock }),
+    updateProfile: createUpdateProfile(),
+    changePassword: createChangePassword({ hasher, clock, passwordMinLength: config.passwordMinLength }),
+    deleteAccount: createDeleteAccount({ hasher, clock }),
+    administerUser: createAdministerUser({ clock }),
   };
 }
 

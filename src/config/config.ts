@@ -1,3 +1,8 @@
+import {
+  PASSWORD_DEFAULT_MIN_LENGTH,
+  PASSWORD_FLOOR_MIN_LENGTH,
+  PASSWORD_MAX_LENGTH,
+} from '../identity/password-limits.js';
 import { loadDevelopmentSecrets } from './dev-secrets.js';
 
 export type Profile = 'development' | 'test' | 'production';
@@ -18,6 +23,7 @@ export interface Config {
   fieldEncryptionKeys: FieldKey[];
   passwordPepper: Buffer;
   bcryptCost: number;
+  passwordMinLength: number;
   jwt: { issuer: string; audience: string; accessTokenTtlSeconds: number };
   session: { idleTtlSeconds: number; absoluteTtlSeconds: number; refreshGraceSeconds: number };
   trustedProxies: string[];
@@ -83,6 +89,18 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const minCost = profile === 'test' ? MIN_TEST_BCRYPT_COST : MIN_BCRYPT_COST;
   if (bcryptCost < minCost || bcryptCost > 20) problems.push(`BCRYPT_COST must be between ${minCost} and 20`);
 
+  const passwordMinLength = parseIntSetting(
+    'PASSWORD_MIN_LENGTH',
+    env.PASSWORD_MIN_LENGTH,
+    PASSWORD_DEFAULT_MIN_LENGTH,
+    problems,
+  );
+  if (passwordMinLength < PASSWORD_FLOOR_MIN_LENGTH || passwordMinLength > PASSWORD_MAX_LENGTH) {
+    problems.push(
+      `PASSWORD_MIN_LENGTH must be between ${PASSWORD_FLOOR_MIN_LENGTH} and ${PASSWORD_MAX_LENGTH}`,
+    );
+  }
+
   const config: Config = {
     profile,
     port: parseIntSetting('PORT', env.PORT, 4000, problems),
@@ -92,6 +110,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     fieldEncryptionKeys,
     passwordPepper,
     bcryptCost,
+    passwordMinLength,
     jwt: {
       issuer: env.JWT_ISSUER || 'elcorp-identity',
       audience: env.JWT_AUDIENCE || 'elcorp',

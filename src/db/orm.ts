@@ -31,6 +31,7 @@ export function ormConfig(opts: OrmOptions): Options {
     pool: { min: 0, max: opts.poolMax ?? 10, idleTimeoutMillis: 10_000 },
     driverOptions: { connection: { connectionTimeoutMillis: 5_000 } },
     debug: opts.onQuery ? ['query'] : false,
+    colors: false,
     logger: opts.onQuery ? (message) => opts.onQuery?.(message) : () => {},
     preferTs: false,
     discovery: { warnWhenNoEntities: true },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Enum, Index, type Opt, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { forbidden } from '../shared/errors.js';
 import { Blockchain, MfaMethod, Role, UserStatus } from './enums.js';
 
 /** The identity aggregate: one person's account. */
@@ -84,6 +85,10 @@ export class User {
     return this.mfaEnabled && this.mfaMethod ? [this.mfaMethod] : [];
   }
 
+  get isDeleted(): boolean {
+    return this.status === UserStatus.DELETED;
+  }
+
   setWallet(address: string | undefined, blockchain: Blockchain | undefined): void {
     this.walletAddress = address;
     this.walletBlockchain = address ? blockchain : undefined;
@@ -92,5 +97,60 @@ export class User {
   recordSuccessfulLogin(now: Date): void {
     this.failedLoginAttempts = 0;
     this.lastLoginAt = now;
+  }
+
+  changePassword(passwordHash: string, now: Date): void {
+    this.passwordHash = passwordHash;
+    this.passwordChangedAt = now;
+  }
+
+  /** Blocks sign-in until an admin unlocks the account. */
+  lock(): void {
+    this.assertNotDeleted();
+    this.status = UserStatus.LOCKED;
+  }
+
+  unlock(): void {
+    this.assertNotDeleted();
+    if (this.status === UserStatus.LOCKED) this.status = UserStatus.ACTIVE;
+    this.failedLoginAttempts = 0;
+  }
+
+  suspend(): void {
+    this.assertNotDeleted();
+    this.status = UserStatus.SUSPENDED;
+  }
+
+  reactivate(): void {
+    this.assertNotDeleted();
+    if (this.status === UserStatus.SUSPENDED) this.status = UserStatus.ACTIVE;
+  }
+
+  setRole(role: Role): void {
+    this.assertNotDeleted();
+    this.role = role;
+  }
+
+  /**
+   * GDPR erasure: the row stays (audit entries reference its id) but every
+   * personal field is replaced by a non-identifying placeholder or removed, and
+   * the password can never match again.
+   */
+  erase(now: Date): void {
+    this.status = UserStatus.DELETED;
+    this.deletedAt = now;
+    this.username = `deleted-${this.id}`;
+    this.email = `deleted-${this.id}@deleted.invalid`;
+    this.phone = undefined;
+    this.setWallet(undefined, undefined);
+    this.mfaEnabled = false;
+    this.mfaMethod = undefined;
+    this.mfaSecret = undefined;
+    this.passwordHash = '!';
+    this.role = Role.USER;
+  }
+
+  private assertNotDeleted(): void {
+    if (this.isDeleted) throw forbidden('A deleted account cannot be changed');
   }
 }

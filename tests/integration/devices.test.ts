@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { Session } from '../../src/identity/session.entity';
 import { purgeEndedSessions } from '../../src/identity/use-cases/purge-sessions';
 import { testClock } from '../support/clock';
+import { runOperatorCommand } from '../support/command';
 import { aUser, signIn } from '../support/factories';
 import {
   LogoutDoc,
@@ -115,23 +114,7 @@ describe('signing key rotation', () => {
     const before = await signIn(app, await aUser(app), 'rotation');
     const oldKid = JSON.parse(Buffer.from(before.accessToken.split('.')[0], 'base64url').toString()).kid;
 
-    // The operator command, against the same database and keys as the running service.
-    const root = join(__dirname, '..', '..');
-    const run = spawnSync(process.execPath, [join(root, 'scripts', 'run.cjs'), 'scripts/keys-rotate'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        DATABASE_URL: app.databaseUrl,
-        FIELD_ENCRYPTION_KEYS: app.config.fieldEncryptionKeys
-          .map((k) => `${k.id}:${k.key.toString('base64')}`)
-          .join(','),
-        PASSWORD_PEPPER: app.config.passwordPepper.toString('base64'),
-        BCRYPT_COST: '4',
-      },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const run = runOperatorCommand(app, 'keys-rotate');
     expect(run.status).toBe(0);
     const newKid = /new signing key: (\S+)/.exec(run.stdout)?.[1];
     expect(newKid).toBeDefined();

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { Role } from '../../src/identity/enums';
+import { User } from '../../src/identity/user.entity';
 import type { RegisterInput } from '../gql/graphql';
 import { LoginDoc, RegisterDoc } from './operations';
 import type { TestApp } from './test-app';
@@ -33,4 +35,11 @@ export async function signIn(app: TestApp, user: { email: string; password: stri
   const login = res.data?.login;
   if (login?.__typename !== 'AuthPayload') throw new Error(`sign-in failed: ${res.raw}`);
   return login;
+}
+
+/** A signed-in admin (role set directly in the database, as `npm run user:role` does). */
+export async function anAdmin(app: TestApp, deviceId = 'admin-device') {
+  const user = await aUser(app);
+  await app.orm.em.fork().nativeUpdate(User, { id: user.id }, { role: Role.ADMIN });
+  return { user, session: await signIn(app, user, deviceId) };
 }

@@ -66,3 +66,52 @@ export const RevokeAllSessionsDoc = graphql(`
     revokeAllSessions(keepCurrent: $keepCurrent)
   }
 `);
+
+export const UpdateProfileDoc = graphql(`
+  mutation UpdateProfile($input: UpdateProfileInput!) {
+    updateProfile(input: $input) { id username phone wallet { address blockchain } }
+  }
+`);
+
+export const ChangePasswordDoc = graphql(`
+  mutation ChangePassword($currentPassword: String!, $newPassword: String!) {
+    changePassword(currentPassword: $currentPassword, newPassword: $newPassword)
+  }
+`);
+
+export const DeleteAccountDoc = graphql(`
+  mutation DeleteAccount($password: String!) {
+    deleteAccount(password: $password)
+  }
+`);
+
+export const UserDoc = graphql(`
+  query User($id: ID!) {
+    user(id: $id) { id username email status role }
+  }
+`);
+
+export const UsersDoc = graphql(`
+  query Users($page: Int, $pageSize: Int, $filter: UserFilter) {
+    users(page: $page, pageSize: $pageSize, filter: $filter) {
+      items { id username email status role }
+      page pageSize totalItems totalPages
+    }
+  }
+`);
+
+export const LockUserDoc = graphql(`
+  mutation LockUser($id: ID!, $reason: String) { lockUser(id: $id, reason: $reason) { id status } }
+`);
+export const UnlockUserDoc = graphql(`
+  mutation UnlockUser($id: ID!) { unlockUser(id: $id) { id status } }
+`);
+export const SuspendUserDoc = graphql(`
+  mutation SuspendUser($id: ID!, $reason: String) { suspendUser(id: $id, reason: $reason) { id status } }
+`);
+export const ReactivateUserDoc = graphql(`
+  mutation ReactivateUser($id: ID!) { reactivateUser(id: $id) { id status } }
+`);
+export const SetUserRoleDoc = graphql(`
+  mutation SetUserRole($id: ID!, $role: Role!) { setUserRole(id: $id, role: $role) { id role } }
+`);

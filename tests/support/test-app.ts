@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
+import { type DocumentNode, print } from 'graphql';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import type { Orm } from '../../src/db/orm';
@@ -78,8 +78,17 @@ export async function startTestApp(opts: TestAppOptions = {}) {
     return { status: res.status, data: body.data, errors: body.errors, headers: res.headers, raw };
   }
 
+  /** For tables of operations whose types differ: the same request, untyped. */
+  const gqlAny = (
+    document: DocumentNode,
+    variables?: Record<string, unknown>,
+    headers: Record<string, string> = {},
+  ) =>
+    gql(document as TypedDocumentNode<Record<string, unknown>, Record<string, unknown>>, variables, headers);
+
   return {
     baseUrl,
+    gqlAny,
     databaseUrl,
     config,
     orm,

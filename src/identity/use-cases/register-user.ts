@@ -28,7 +28,10 @@ export function createRegisterUser(deps: {
     async execute(em: EntityManager, input: RegisterUserInput): Promise<User> {
       const username = parseUsername(input.username);
       const email = Email.parse(input.email);
-      checkPassword(input.password, { minLength: deps.passwordMinLength });
+      checkPassword(input.password, {
+        minLength: deps.passwordMinLength,
+        context: { username, email: email.value },
+      });
       const { phone, wallet } = parseContactFields(input);
 
       if ((await em.count(User, { email: email.value })) > 0)

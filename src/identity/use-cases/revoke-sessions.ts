@@ -3,6 +3,7 @@ import type { Clock } from '../../shared/clock.js';
 import { notFound } from '../../shared/errors.js';
 import type { Principal } from '../principal.js';
 import { Session, SessionRevocation } from '../session.entity.js';
+import { revokeUserSessions } from '../session-revocation.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,18 +21,9 @@ export function createRevokeSessions(deps: { clock: Clock }) {
     },
 
     /** Revokes every live session of the caller; returns how many. */
-    async all(em: EntityManager, principal: Principal, keepCurrent: boolean): Promise<number> {
-      const now = deps.clock.now();
-      return em.nativeUpdate(
-        Session,
-        {
-          user: principal.userId,
-          revokedAt: null,
-          expiresAt: { $gt: now },
-          ...(keepCurrent ? { id: { $ne: principal.sessionId } } : {}),
-        },
-        { revokedAt: now, revokedReason: SessionRevocation.REVOKED, graceTokenCiphertext: null },
-      );
+    all(em: EntityManager, principal: Principal, keepCurrent: boolean): Promise<number> {
+      const except = keepCurrent ? principal.sessionId : undefined;
+      return revokeUserSessions(em, principal.userId, SessionRevocation.REVOKED, deps.clock.now(), except);
     },
   };
 }

@@ -1,0 +1,78 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../../shared/clock.js';
+import { forbidden, notFound } from '../../shared/errors.js';
+import { Role, UserStatus } from '../enums.js';
+import type { Principal } from '../principal.js';
+import { SessionRevocation } from '../session.entity.js';
+import { revokeUserSessions } from '../session-revocation.js';
+import { User } from '../user.entity.js';
+
+export type AdminAction =
+  | { kind: 'lock'; reason?: string | null }
+  | { kind: 'unlock' }
+  | { kind: 'suspend'; reason?: string | null }
+  | { kind: 'reactivate' }
+  | { kind: 'setRole'; role: Role };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function requireAdmin(principal: Principal): void {
+  if (principal.role !== Role.ADMIN) throw forbidden('Admins only');
+}
+
+/** Loads a user by id for an admin; a malformed or unknown id is NOT_FOUND. */
+export async function findUserForAdmin(em: EntityManager, id: string): Promise<User> {
+  const user = UUID.test(id) ? await em.findOne(User, id) : null;
+  if (!user) throw notFound('User not found');
+  return user;
+}
+
+/**
+ * Status and role changes made by an admin, in one transaction. Locking and
+ * suspending sign the user out everywhere at once. An admin cannot take away
+ * the last active admin account (their own demotion, suspension or lock).
+ */
+export function createAdministerUser(deps: { clock: Clock }) {
+  return {
+    async execute(em: EntityManager, principal: Principal, id: string, action: AdminAction): Promise<User> {
+      requireAdmin(principal);
+      return em.transactional(async (tx) => {
+        const user = await findUserForAdmin(tx, id);
+        const disablesAdmin =
+          user.role === Role.ADMIN &&
+          (action.kind === 'lock' ||
+            action.kind === 'suspend' ||
+            (action.kind === 'setRole' && action.role !== Role.ADMIN));
+        if (disablesAdmin && user.id === principal.userId) {
+          const otherAdmins = await tx.count(User, {
+            role: Role.ADMIN,
+            status: UserStatus.ACTIVE,
+            id: { $ne: user.id },
+          });
+          if (otherAdmins === 0) throw forbidden('The last admin cannot demote, suspend or lock themselves');
+        }
+        const now = deps.clock.now();
+        switch (action.kind) {
+          case 'lock':
+            user.lock();
+            await revokeUserSessions(tx, user.id, SessionRevocation.ACCOUNT_DISABLED, now);
+            break;
+          case 'suspend':
+            user.suspend();
+            await revokeUserSessions(tx, user.id, SessionRevocation.ACCOUNT_DISABLED, now);
+            break;
+          case 'unlock':
+            user.unlock();
+            break;
+          case 'reactivate':
+            user.reactivate();
+            break;
+          case 'setRole':
+            user.setRole(action.role);
+            break;
+        }
+        return user;
+      });
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { badInput, conflict } from '../../shared/errors.js';
+import { parseNamibianPhone } from '../../shared/phone-number.js';
+import { type Blockchain, parseWalletAddress } from '../../shared/wallet-address.js';
+import type { Principal } from '../principal.js';
+import { User } from '../user.entity.js';
+import { usernameTaken } from '../user-lookup.js';
+import { parseUsername } from '../username.js';
+
+/** An omitted field stays as it is; `null` removes the phone or the wallet. */
+export interface UpdateProfileInput {
+  username?: string | null;
+  phone?: string | null;
+  walletAddress?: string | null;
+  walletBlockchain?: Blockchain | null;
+}
+
+export function createUpdateProfile() {
+  return {
+    async execute(em: EntityManager, principal: Principal, input: UpdateProfileInput): Promise<User> {
+      const user = await em.findOneOrFail(User, principal.userId);
+      if (input.username !== undefined) {
+        if (input.username === null) throw badInput('username', 'Username cannot be removed');
+        const username = parseUsername(input.username);
+        if (await usernameTaken(em, username, user.id)) throw conflict('username', 'Username is taken');
+        user.username = username;
+      }
+      if (input.phone !== undefined)
+        user.phone = input.phone === null ? undefined : parseNamibianPhone(input.phone);
+      if (input.walletAddress === null) {
+        user.setWallet(undefined, undefined);
+      } else if (input.walletAddress !== undefined) {
+        const chain = input.walletBlockchain ?? user.walletBlockchain;
+        if (!chain) throw badInput('walletBlockchain', 'Say which blockchain the wallet address is on');
+        const address = parseWalletAddress(input.walletAddress, chain);
+        const taken = await em.count(User, {
+          walletAddress: address,
+          walletBlockchain: chain,
+          id: { $ne: user.id },
+        });
+        if (taken > 0) throw conflict('walletAddress', 'Wallet is already linked to another account');
+        user.setWallet(address, chain);
+      } else if (input.walletBlockchain) {
+        throw badInput('walletAddress', 'A wallet address is needed with walletBlockchain');
+      }
+      await em.flush();
+      return user;
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { sql } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { likePrefix, type Page, type PageRequest, toPage } from '../shared/pagination.js';
+import type { Role, UserStatus } from './enums.js';
+import { User } from './user.entity.js';
+
+export interface UserFilter {
+  status?: UserStatus | null;
+  role?: Role | null;
+  /** A prefix of the email or the username, ignoring case. */
+  search?: string | null;
+}
+
+/** One page of users for admins, newest first, with the total count. */
+export async function listUsers(
+  em: EntityManager,
+  filter: UserFilter,
+  page: PageRequest,
+): Promise<Page<User>> {
+  const where: Record<string, unknown> = {};
+  if (filter.status) where.status = filter.status;
+  if (filter.role) where.role = filter.role;
+  const search = filter.search?.trim().toLowerCase();
+  if (search) {
+    const pattern = likePrefix(search);
+    where.$or = [{ email: { $like: pattern } }, { [sql.lower('username')]: { $like: pattern } }];
+  }
+  const [items, total] = await em.findAndCount(User, where, {
+    orderBy: { createdAt: 'desc', id: 'asc' },
+    limit: page.pageSize,
+    offset: page.offset,
+  });
+  return toPage(items, total, page);
+}

@@ -1,0 +1,171 @@
+import { Session } from '../../src/identity/session.entity';
+import { User } from '../../src/identity/user.entity';
+import { aRegistration, aUser, signIn } from '../support/factories';
+import {
+  ChangePasswordDoc,
+  DeleteAccountDoc,
+  LoginDoc,
+  MeDoc,
+  RegisterDoc,
+  UpdateProfileDoc,
+} from '../support/operations';
+import { bearer, startTestApp, type TestApp } from '../support/test-app';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+const code = (res: { errors?: { extensions: { code: string; field?: unknown } }[] }) =>
+  res.errors?.[0]?.extensions.code;
+
+describe('updateProfile', () => {
+  it('changes username, phone and wallet with the registration rules, and null removes', async () => {
+    const user = await aUser(app);
+    const { accessToken } = await signIn(app, user);
+    const auth = bearer(accessToken);
+    const res = await app.gql(
+      UpdateProfileDoc,
+      {
+        input: {
+          username: `${user.username}x`,
+          phone: '+264 61 234 5678',
+          walletAddress: '0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359',
+          walletBlockchain: 'ETHEREUM',
+        },
+      },
+      auth,
+    );
+    expect(res.data?.updateProfile).toMatchObject({
+      username: `${user.username}x`,
+      phone: '+264612345678',
+      wallet: { address: '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359', blockchain: 'ETHEREUM' },
+    });
+    const cleared = await app.gql(UpdateProfileDoc, { input: { phone: null, walletAddress: null } }, auth);
+    expect(cleared.data?.updateProfile).toMatchObject({
+      username: `${user.username}x`,
+      phone: null,
+      wallet: null,
+    });
+  });
+
+  it('refuses bad values and taken usernames or wallets', async () => {
+    const other = await aUser(app, {
+      walletAddress: '0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB',
+      walletBlockchain: 'ETHEREUM',
+    });
+    const { accessToken } = await signIn(app, await aUser(app));
+    const auth = bearer(accessToken);
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ input: { phone: '0812' } }, 'BAD_USER_INPUT', 'phone'],
+      [{ input: { username: 'a b' } }, 'BAD_USER_INPUT', 'username'],
+      [{ input: { username: other.username.toUpperCase() } }, 'CONFLICT', 'username'],
+      [
+        {
+          input: {
+            walletAddress: '0xdbf03b407c01e7cd3cbea99509d93f8dddc8c6fb',
+            walletBlockchain: 'ETHEREUM',
+          },
+        },
+        'CONFLICT',
+        'walletAddress',
+      ],
+      [
+        { input: { walletAddress: 'So11111111111111111111111111111111111111112' } },
+        'BAD_USER_INPUT',
+        'walletBlockchain',
+      ],
+    ];
+    for (const [variables, expectedCode, field] of cases) {
+      const res = await app.gqlAny(UpdateProfileDoc, variables, auth);
+      expect(res.errors?.[0].extensions).toMatchObject({ code: expectedCode, field });
+    }
+  });
+
+  it('needs an access token', async () => {
+    expect(code(await app.gql(UpdateProfileDoc, { input: { phone: null } }))).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('changePassword', () => {
+  it('needs the current password, applies the policy, and signs out the other devices only', async () => {
+    const user = await aUser(app);
+    const phone = await signIn(app, user, 'phone');
+    const laptop = await signIn(app, user, 'laptop');
+    const auth = bearer(phone.accessToken);
+    const wrong = await app.gql(
+      ChangePasswordDoc,
+      { currentPassword: 'not it at all', newPassword: 'a fresh long passphrase' },
+      auth,
+    );
+    expect(wrong.errors?.[0].extensions.code).toBe('INVALID_CREDENTIALS');
+    const weak = await app.gql(
+      ChangePasswordDoc,
+      { currentPassword: user.password, newPassword: 'password1234' },
+      auth,
+    );
+    expect(weak.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'newPassword' });
+    expect(code(await app.gql(MeDoc, undefined, bearer(laptop.accessToken)))).toBeUndefined();
+
+    const ok = await app.gql(
+      ChangePasswordDoc,
+      { currentPassword: user.password, newPassword: 'a fresh long passphrase' },
+      auth,
+    );
+    expect(ok.data?.changePassword).toBe(true);
+    expect(code(await app.gql(MeDoc, undefined, bearer(laptop.accessToken)))).toBe('UNAUTHENTICATED');
+    expect(code(await app.gql(MeDoc, undefined, auth))).toBeUndefined();
+    const oldLogin = await app.gql(LoginDoc, {
+      input: { identifier: user.email, password: user.password, deviceId: 'x' },
+    });
+    expect(code(oldLogin)).toBe('INVALID_CREDENTIALS');
+    expect(await signIn(app, { email: user.email, password: 'a fresh long passphrase' })).toBeDefined();
+  });
+});
+
+describe('deleteAccount', () => {
+  it('erases personal data, ends every session, never signs in again, and frees the email', async () => {
+    const user = await aUser(app, {
+      phone: '0812345678',
+      walletAddress: 'So11111111111111111111111111111111111111112',
+      walletBlockchain: 'SOLANA',
+    });
+    const phone = await signIn(app, user, 'phone');
+    const laptop = await signIn(app, user, 'laptop');
+    const wrong = await app.gql(
+      DeleteAccountDoc,
+      { password: 'not the password' },
+      bearer(phone.accessToken),
+    );
+    expect(code(wrong)).toBe('INVALID_CREDENTIALS');
+
+    const res = await app.gql(DeleteAccountDoc, { password: user.password }, bearer(phone.accessToken));
+    expect(res.data?.deleteAccount).toBe(true);
+    for (const s of [phone, laptop])
+      expect(code(await app.gql(MeDoc, undefined, bearer(s.accessToken)))).toBe('UNAUTHENTICATED');
+
+    const row = await app.orm.em.fork().findOneOrFail(User, user.id, { populate: ['passwordHash'] });
+    expect(row).toMatchObject({
+      status: 'DELETED',
+      phone: undefined,
+      walletAddress: undefined,
+      mfaEnabled: false,
+    });
+    expect(row.deletedAt).toBeInstanceOf(Date);
+    expect(row.email).not.toContain(user.email.split('@')[0]);
+    expect(row.username).not.toContain(user.username);
+    expect(await app.orm.em.fork().count(Session, { user: user.id, revokedAt: null })).toBe(0);
+
+    for (const identifier of [user.email, user.username, row.email, row.username]) {
+      const login = await app.gql(LoginDoc, {
+        input: { identifier, password: user.password, deviceId: 'again' },
+      });
+      expect(code(login)).toBe('INVALID_CREDENTIALS');
+    }
+    const reuse = await app.gql(RegisterDoc, {
+      input: aRegistration({ email: user.email, username: user.username }),
+    });
+    expect(reuse.data?.register.email).toBe(user.email);
+  });
+});
