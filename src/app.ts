@@ -7,6 +7,7 @@ import type { Config } from './config/config.js';
 import type { Orm } from './db/orm.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
+import { DOCUMENT_LIMITS, documentValidationRules } from './graphql/limits.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { healthRoutes } from './http/health.js';
 import { requestScope } from './http/request-scope.js';
@@ -29,7 +30,7 @@ export async function createApp(deps: AppDeps) {
   const { config, orm } = deps;
   const scope = createRequestScope();
   const logger = deps.logger ?? createLogger({ level: config.logLevel, scope });
-  const services = createServices(config, orm, deps.clock ?? systemClock);
+  const services = createServices(config, orm, logger, deps.clock ?? systemClock);
   const production = config.profile === 'production';
 
   const apollo = new ApolloServer<GraphQLContext>({
@@ -39,6 +40,8 @@ export async function createApp(deps: AppDeps) {
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    validationRules: documentValidationRules,
+    parseOptions: { maxTokens: DOCUMENT_LIMITS.maxTokens },
     formatError: createErrorFormatter({ logger, requestId: () => scope.getStore()?.requestId }),
     plugins: [
       production

@@ -1,6 +1,8 @@
 import type { Config } from './config/config.js';
 import type { Orm } from './db/orm.js';
 import { createAuthenticator } from './identity/authenticate.js';
+import { createDeviceTrust } from './identity/device-trust.js';
+import { createLockout } from './identity/lockout.js';
 import { createSessionTokens } from './identity/session-tokens.js';
 import { createAdministerUser } from './identity/use-cases/administer-user.js';
 import { createChangePassword } from './identity/use-cases/change-password.js';
@@ -14,11 +16,14 @@ import { createUpdateProfile } from './identity/use-cases/update-profile.js';
 import { createAccessTokens } from './security/access-tokens.js';
 import { createFieldEncryption } from './security/field-encryption.js';
 import { createPasswordHasher } from './security/password-hasher.js';
+import { createRateLimits } from './security/rate-limits.js';
+import { createSignedTokens } from './security/signed-tokens.js';
 import { createSigningKeys } from './security/signing-keys.js';
 import { type Clock, systemClock } from './shared/clock.js';
+import type { Logger } from './shared/logger.js';
 
 /** Builds every service and use case from the configuration: the application's object graph. */
-export function createServices(config: Config, orm: Orm, clock: Clock = systemClock) {
+export function createServices(config: Config, orm: Orm, logger: Logger, clock: Clock = systemClock) {
   const encryption = createFieldEncryption(config.fieldEncryptionKeys);
   const hasher = createPasswordHasher({ pepper: config.passwordPepper, cost: config.bcryptCost });
   const signingKeys = createSigningKeys({
@@ -27,14 +32,21 @@ export function createServices(config: Config, orm: Orm, clock: Clock = systemCl
     clock,
     accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds,
   });
+  const tokens = createSignedTokens({ keys: signingKeys, clock, issuer: config.jwt.issuer });
   const accessTokens = createAccessTokens({
-    keys: signingKeys,
-    clock,
-    issuer: config.jwt.issuer,
+    tokens,
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
   });
   const sessions = createSessionTokens({ accessTokens, clock, ...config.session });
+  const limits = createRateLimits(config.rateLimits, orm.em.getConnection().getKnex());
+  const lockout = createLockout(config.lockout);
+  const deviceTrust = createDeviceTrust({
+    tokens,
+    clock,
+    issuer: config.jwt.issuer,
+    settings: config.deviceTrust,
+  });
 
   return {
     clock,
@@ -43,12 +55,14 @@ export function createServices(config: Config, orm: Orm, clock: Clock = systemCl
     signingKeys,
     accessTokens,
     authenticate: createAuthenticator({ accessTokens, clock }),
-    registerUser: createRegisterUser({ hasher, clock, passwordMinLength: config.passwordMinLength }),
-    loginUser: createLoginUser({ hasher, clock, sessions }),
+    limits,
+    registerUser: createRegisterUser({ hasher, clock, limits, passwordMinLength: config.passwordMinLength }),
+    loginUser: createLoginUser({ hasher, clock, sessions, lockout, deviceTrust, limits, logger }),
     refreshSession: createRefreshSession({
       clock,
       sessions,
       encryption,
+      limits,
       idleTtlSeconds: config.session.idleTtlSeconds,
       graceSeconds: config.session.refreshGraceSeconds,
     }),

@@ -26,6 +26,15 @@ export interface Config {
   passwordMinLength: number;
   jwt: { issuer: string; audience: string; accessTokenTtlSeconds: number };
   session: { idleTtlSeconds: number; absoluteTtlSeconds: number; refreshGraceSeconds: number };
+  lockout: { threshold: number; baseSeconds: number; maxSeconds: number };
+  deviceTrust: { ttlSeconds: number; maxFailures: number };
+  rateLimits: {
+    store: 'memory' | 'postgres';
+    loginPerMinute: number;
+    loginFailuresPerDay: number;
+    registerPerHour: number;
+    refreshPerMinute: number;
+  };
   trustedProxies: string[];
   logLevel: string;
 }
@@ -89,6 +98,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const minCost = profile === 'test' ? MIN_TEST_BCRYPT_COST : MIN_BCRYPT_COST;
   if (bcryptCost < minCost || bcryptCost > 20) problems.push(`BCRYPT_COST must be between ${minCost} and 20`);
 
+  const int = (name: string, fallback: number) => parseIntSetting(name, env[name], fallback, problems);
   const passwordMinLength = parseIntSetting(
     'PASSWORD_MIN_LENGTH',
     env.PASSWORD_MIN_LENGTH,
@@ -136,6 +146,22 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       ),
       refreshGraceSeconds: parseIntSetting('REFRESH_GRACE_SECONDS', env.REFRESH_GRACE_SECONDS, 10, problems),
     },
+    lockout: {
+      threshold: int('LOCKOUT_THRESHOLD', 5),
+      baseSeconds: int('LOCKOUT_BASE_SECONDS', 15 * 60),
+      maxSeconds: int('LOCKOUT_MAX_SECONDS', 24 * 3600),
+    },
+    deviceTrust: {
+      ttlSeconds: int('DEVICE_TRUST_TTL_SECONDS', 90 * 86400),
+      maxFailures: int('DEVICE_TRUST_MAX_FAILURES', 3),
+    },
+    rateLimits: {
+      store: parseStore(env.RATE_LIMIT_STORE, profile, problems),
+      loginPerMinute: int('RATE_LIMIT_LOGIN_PER_MINUTE', 5),
+      loginFailuresPerDay: int('RATE_LIMIT_LOGIN_FAILURES_PER_DAY', 100),
+      registerPerHour: int('RATE_LIMIT_REGISTER_PER_HOUR', 3),
+      refreshPerMinute: int('RATE_LIMIT_REFRESH_PER_MINUTE', 60),
+    },
     trustedProxies: (env.TRUSTED_PROXIES ?? '')
       .split(',')
       .map((s) => s.trim())
@@ -151,6 +177,14 @@ function parseProfile(value: string | undefined, problems: string[]): Profile {
   if (v === 'development' || v === 'test' || v === 'production') return v;
   problems.push(`NODE_ENV must be development, test or production (got "${v}")`);
   return 'development';
+}
+
+/** memory: one process only; postgres: shared by every instance (the default in production). */
+function parseStore(value: string | undefined, profile: Profile, problems: string[]): 'memory' | 'postgres' {
+  const v = value || (profile === 'production' ? 'postgres' : 'memory');
+  if (v === 'memory' || v === 'postgres') return v;
+  problems.push(`RATE_LIMIT_STORE must be memory or postgres (got "${v}"; redis is not supported yet)`);
+  return 'memory';
 }
 
 function parseIntSetting(

@@ -1,7 +1,8 @@
+import { DeviceTrust } from '../identity/device-trust.entity.js';
 import { RetiredRefreshToken } from '../identity/retired-refresh-token.entity.js';
 import { Session } from '../identity/session.entity.js';
 import { User } from '../identity/user.entity.js';
 import { SigningKey } from '../security/signing-key.entity.js';
 
 /** Every entity, listed once: no folder scanning, so ts-node, swc and the build agree. */
-export const entities = [User, Session, RetiredRefreshToken, SigningKey];
+export const entities = [User, Session, RetiredRefreshToken, DeviceTrust, SigningKey];

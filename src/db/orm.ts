@@ -24,6 +24,8 @@ export function ormConfig(opts: OrmOptions): Options {
       allOrNothing: true,
       snapshot: false,
     },
+    // Tables managed outside the entities (rate-limiter-flexible's store).
+    schemaGenerator: { skipTables: ['rate_limits'] },
     forceUtcTimezone: true,
     // Nullable columns read as undefined, matching the optional properties of the entities.
     forceUndefined: true,

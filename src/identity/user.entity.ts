@@ -51,6 +51,14 @@ export class User {
   @Property({ type: 'integer' })
   failedLoginAttempts: number & Opt = 0;
 
+  /** End of a temporary lockout after repeated failed sign-ins (the status stays as it is). */
+  @Property({ type: 'timestamptz', nullable: true })
+  lockedUntil?: Date;
+
+  /** Lockouts since the last successful sign-in: each one lasts twice as long as the previous. */
+  @Property({ type: 'integer', default: 0 })
+  lockCount: number & Opt = 0;
+
   @Property({ type: 'timestamptz', nullable: true })
   lastLoginAt?: Date;
 
@@ -94,8 +102,11 @@ export class User {
     this.walletBlockchain = address ? blockchain : undefined;
   }
 
+  /** A sign-in with the password: clears the failure count and any temporary lockout. */
   recordSuccessfulLogin(now: Date): void {
     this.failedLoginAttempts = 0;
+    this.lockCount = 0;
+    this.lockedUntil = undefined;
     this.lastLoginAt = now;
   }
 
@@ -110,10 +121,13 @@ export class User {
     this.status = UserStatus.LOCKED;
   }
 
+  /** Lifts an admin lock and any temporary lockout. */
   unlock(): void {
     this.assertNotDeleted();
     if (this.status === UserStatus.LOCKED) this.status = UserStatus.ACTIVE;
     this.failedLoginAttempts = 0;
+    this.lockCount = 0;
+    this.lockedUntil = undefined;
   }
 
   suspend(): void {

@@ -4,6 +4,7 @@ export const AuthFields = graphql(`
   fragment AuthFields on AuthPayload {
     accessToken
     accessTokenExpiresAt
+    deviceTrustToken
     refreshToken
     refreshTokenExpiresAt
     user { id username email role status }

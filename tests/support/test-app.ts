@@ -42,6 +42,11 @@ export async function startTestApp(opts: TestAppOptions = {}) {
     NODE_ENV: 'test',
     BCRYPT_COST: '4',
     DATABASE_URL: databaseUrl,
+    // Budgets out of the way; the rate-limit tests set their own.
+    RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
+    RATE_LIMIT_LOGIN_FAILURES_PER_DAY: '100000',
+    RATE_LIMIT_REGISTER_PER_HOUR: '100000',
+    RATE_LIMIT_REFRESH_PER_MINUTE: '100000',
     ...secrets,
     ...opts.env,
   });

@@ -26,6 +26,15 @@ export class AuthPayload {
 
   @Field(() => SessionType, { description: 'The session these tokens belong to.' })
   session!: SessionType;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Given at sign-in only: proof that this device signed in before. Keep it per device and send it as ' +
+      '`LoginInput.deviceTrustToken` at the next sign-in, so a lockout caused by failures elsewhere does not ' +
+      'lock this device out. Replaced at every sign-in.',
+  })
+  deviceTrustToken?: string | null;
 }
 
 @ObjectType('MfaChallenge', {

@@ -35,6 +35,12 @@ export class LoginInput {
 
   @Field(() => String, { nullable: true, description: 'A human-readable device name, e.g. "Pixel 8".' })
   deviceName?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The `deviceTrustToken` this device received at its last sign-in, if any.',
+  })
+  deviceTrustToken?: string | null;
 }
 
 @InputType('RefreshInput', { description: 'A refresh token and the device it was issued to.' })

@@ -23,7 +23,7 @@ export class AuthResolver {
     @Arg('input', () => RegisterInput, { description: 'The new account.' }) input: RegisterInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<UserType> {
-    return UserType.from(await ctx.services.registerUser.execute(ctx.em, input));
+    return UserType.from(await ctx.services.registerUser.execute(ctx.em, input, ctx.meta));
   }
 
   @Mutation(() => LoginResult, {
@@ -33,7 +33,8 @@ export class AuthResolver {
     @Arg('input', () => LoginInput, { description: 'Credentials and device.' }) input: LoginInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<typeof LoginResult> {
-    return toPayload(await ctx.services.loginUser.execute(ctx.em, input));
+    const outcome = await ctx.services.loginUser.execute(ctx.em, input, ctx.meta);
+    return Object.assign(toPayload(outcome), { deviceTrustToken: outcome.deviceTrustToken });
   }
 
   @Mutation(() => AuthPayload, {

@@ -1,8 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PasswordHasher } from '../../security/password-hasher.js';
+import type { RateLimits } from '../../security/rate-limits.js';
 import type { Clock } from '../../shared/clock.js';
 import { invalidCredentials } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
 import { parseDeviceId, parseDeviceName } from '../device.js';
+import type { DeviceTrustService } from '../device-trust.js';
+import type { Lockout } from '../lockout.js';
+import type { RequestMeta } from '../principal.js';
 import type { IssuedSession, SessionTokens } from '../session-tokens.js';
 import { User } from '../user.entity.js';
 import { findUserByIdentifier } from '../user-lookup.js';
@@ -12,29 +17,69 @@ export interface LoginUserInput {
   password: string;
   deviceId: string;
   deviceName?: string | null;
+  deviceTrustToken?: string | null;
 }
 
-export function createLoginUser(deps: { hasher: PasswordHasher; clock: Clock; sessions: SessionTokens }) {
+export type LoginOutcome = IssuedSession & { deviceTrustToken: string };
+
+export function createLoginUser(deps: {
+  hasher: PasswordHasher;
+  clock: Clock;
+  sessions: SessionTokens;
+  lockout: Lockout;
+  deviceTrust: DeviceTrustService;
+  limits: RateLimits;
+  logger: Logger;
+}) {
   return {
     /**
      * Checks the password, then opens a session for the device. Unknown users,
-     * wrong passwords and accounts that may not sign in all fail the same way,
-     * after the same amount of bcrypt work.
+     * wrong passwords, locked-out and disabled accounts all fail the same way,
+     * after the same bcrypt work. A device that proves earlier trust is judged
+     * by its own failure budget instead of the account's lockout.
      */
-    async execute(em: EntityManager, input: LoginUserInput): Promise<IssuedSession> {
+    async execute(em: EntityManager, input: LoginUserInput, meta: RequestMeta): Promise<LoginOutcome> {
       const device = { id: parseDeviceId(input.deviceId), name: parseDeviceName(input.deviceName) };
+      await deps.limits.loginAttempt(meta.ip, input.identifier);
+      const fail = async (): Promise<never> => {
+        await deps.limits.loginFailed(meta.ip);
+        throw invalidCredentials();
+      };
+
       const found = await findUserByIdentifier(em, input.identifier, { withPasswordHash: true });
       if (!found) {
         await deps.hasher.verifyDummy(input.password);
-        throw invalidCredentials();
+        return fail();
+      }
+      const now = deps.clock.now();
+      const trust = await deps.deviceTrust.find(em, input.deviceTrustToken, found.id, device.id);
+      const reserved = trust
+        ? await deps.deviceTrust.reserveAttempt(em, trust)
+        : await deps.lockout.reserveAttempt(em, found.id, now);
+      if (!reserved) {
+        await deps.hasher.verifyDummy(input.password);
+        return fail();
       }
       // bcrypt runs outside any transaction: no connection is held while hashing.
-      const passwordOk = await deps.hasher.verify(input.password, found.passwordHash);
-      if (!passwordOk || !found.canAuthenticate) throw invalidCredentials();
+      if (!(await deps.hasher.verify(input.password, found.passwordHash))) {
+        if (trust) {
+          await deps.deviceTrust.recordFailure(em, trust);
+        } else {
+          const lockedUntil = await deps.lockout.recordFailure(em, found.id, now);
+          if (lockedUntil)
+            deps.logger.warn({ userId: found.id, lockedUntil }, 'account locked after failed sign-ins');
+        }
+        return fail();
+      }
+      if (!found.canAuthenticate) return fail();
+
       return em.transactional(async (tx) => {
-        const user = await tx.findOneOrFail(User, found.id);
-        user.recordSuccessfulLogin(deps.clock.now());
-        return deps.sessions.open(tx, user, device);
+        const user = await tx.findOneOrFail(User, found.id, { refresh: true });
+        // Through a trusted device, a lockout caused elsewhere stays in force for everyone else.
+        if (trust) user.lastLoginAt = deps.clock.now();
+        else user.recordSuccessfulLogin(deps.clock.now());
+        const issued = await deps.sessions.open(tx, user, device);
+        return { ...issued, deviceTrustToken: await deps.deviceTrust.issue(tx, user, device.id) };
       });
     },
   };

@@ -1,6 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FieldEncryption } from '../../security/field-encryption.js';
+import type { RateLimits } from '../../security/rate-limits.js';
 import { hashRefreshToken, newRefreshToken } from '../../security/refresh-tokens.js';
 import type { Clock } from '../../shared/clock.js';
 import { DomainError, ErrorCode, unauthenticated } from '../../shared/errors.js';
@@ -34,6 +35,7 @@ export function createRefreshSession(deps: {
   clock: Clock;
   sessions: SessionTokens;
   encryption: FieldEncryption;
+  limits: RateLimits;
   idleTtlSeconds: number;
   graceSeconds: number;
 }) {
@@ -113,6 +115,7 @@ export function createRefreshSession(deps: {
           if (!retired) throw invalidRefreshToken();
           return replayed(tx, retired, input.deviceId);
         }
+        await deps.limits.refresh(session.id);
         const user = session.user.getEntity();
         if (session.deviceId !== input.deviceId) throw invalidRefreshToken();
         if (!session.isActive(deps.clock.now()) || !user.canAuthenticate) throw invalidRefreshToken();

@@ -1,10 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PasswordHasher } from '../../security/password-hasher.js';
+import type { RateLimits } from '../../security/rate-limits.js';
 import type { Clock } from '../../shared/clock.js';
 import { Email } from '../../shared/email.js';
 import { conflict } from '../../shared/errors.js';
 import type { Blockchain } from '../enums.js';
 import { checkPassword } from '../password-policy.js';
+import type { RequestMeta } from '../principal.js';
 import { parseContactFields } from '../profile-fields.js';
 import { User } from '../user.entity.js';
 import { usernameTaken } from '../user-lookup.js';
@@ -22,10 +24,12 @@ export interface RegisterUserInput {
 export function createRegisterUser(deps: {
   hasher: PasswordHasher;
   clock: Clock;
+  limits: RateLimits;
   passwordMinLength: number;
 }) {
   return {
-    async execute(em: EntityManager, input: RegisterUserInput): Promise<User> {
+    async execute(em: EntityManager, input: RegisterUserInput, meta: RequestMeta): Promise<User> {
+      await deps.limits.registration(meta.ip);
       const username = parseUsername(input.username);
       const email = Email.parse(input.email);
       checkPassword(input.password, {
