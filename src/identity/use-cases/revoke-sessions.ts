@@ -14,7 +14,7 @@ export function createRevokeSessions(deps: { clock: Clock }) {
     async one(em: EntityManager, principal: Principal, sessionId: string): Promise<boolean> {
       if (!UUID.test(sessionId)) throw notFound('Session not found');
       const session = await em.findOne(Session, { id: sessionId, user: principal.userId, revokedAt: null });
-      if (!session || !session.isActive(deps.clock.now())) throw notFound('Session not found');
+      if (!session?.isActive(deps.clock.now())) throw notFound('Session not found');
       session.revoke(SessionRevocation.REVOKED, deps.clock.now());
       await em.flush();
       return true;
