@@ -6,13 +6,15 @@ import { runCommand, withOrm } from './with-orm.js';
 /**
  * Applies the existing migrations, writes a new one from the difference between
  * the entities and the database, and regenerates migrations/index.ts.
- * `--blank` writes an empty migration for hand-written SQL.
+ * Usage: `npm run migration:create -- [name] [--blank]`; `--blank` writes an
+ * empty migration for hand-written SQL.
  */
 runCommand(() =>
   withOrm(async (orm) => {
     await migrateUp(orm);
     const blank = process.argv.includes('--blank');
-    const result = await orm.getMigrator().createMigration('migrations', blank);
+    const name = process.argv.slice(2).find((a) => !a.startsWith('--'));
+    const result = await orm.getMigrator().createMigration('migrations', blank, false, name);
     if (!result.fileName) {
       console.log('no changes: the entities match the database');
       return 0;

@@ -8,27 +8,30 @@ import type { Orm } from './db/orm.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
 import { DOCUMENT_LIMITS, documentValidationRules } from './graphql/limits.js';
+import { createLoaders } from './graphql/loaders.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { healthRoutes } from './http/health.js';
 import { requestScope } from './http/request-scope.js';
 import type { Principal } from './identity/principal.js';
 import { createServices } from './services.js';
 import { type Clock, systemClock } from './shared/clock.js';
-import { createLogger, createRequestScope, type Logger } from './shared/logger.js';
+import { createLogger, createRequestScope, type Logger, type RequestScopeStorage } from './shared/logger.js';
 
 export const BODY_LIMIT = '100kb';
 
 export interface AppDeps {
   config: Config;
   orm: Orm;
+  /** A logger built on `scope`, so its lines carry the request id. */
   logger?: Logger;
+  scope?: RequestScopeStorage;
   clock?: Clock;
 }
 
 /** Builds the HTTP application: the same for the server, the tests and the benchmark. */
 export async function createApp(deps: AppDeps) {
   const { config, orm } = deps;
-  const scope = createRequestScope();
+  const scope = deps.scope ?? createRequestScope();
   const logger = deps.logger ?? createLogger({ level: config.logLevel, scope });
   const services = createServices(config, orm, logger, deps.clock ?? systemClock);
   const production = config.profile === 'production';
@@ -85,6 +88,7 @@ export async function createApp(deps: AppDeps) {
         return {
           em,
           services,
+          loaders: createLoaders(em),
           meta: {
             requestId: scope.getStore()?.requestId ?? '',
             ip: req.ip ?? '',

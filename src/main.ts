@@ -44,7 +44,11 @@ async function main(): Promise<void> {
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
 
-  const app = await createApp({ config, orm, logger });
+  if (!config.auditLogEnabled) {
+    const warn = config.profile === 'production' ? logger.error.bind(logger) : logger.warn.bind(logger);
+    warn('AUDIT_LOG_ENABLED=false: security events are NOT being recorded in the audit trail');
+  }
+  const app = await createApp({ config, orm, logger, scope });
   await app.services.signingKeys.ensureActiveKey();
   const purge = () =>
     purgeEndedSessions(orm.em.fork(), new Date()).then(

@@ -1,3 +1,5 @@
+import { createAuditTrail } from './audit/audit-trail.js';
+import { createUnitOfWork } from './audit/unit-of-work.js';
 import type { Config } from './config/config.js';
 import type { Orm } from './db/orm.js';
 import { createAuthenticator } from './identity/authenticate.js';
@@ -8,7 +10,6 @@ import { createAdministerUser } from './identity/use-cases/administer-user.js';
 import { createChangePassword } from './identity/use-cases/change-password.js';
 import { createDeleteAccount } from './identity/use-cases/delete-account.js';
 import { createLoginUser } from './identity/use-cases/login-user.js';
-import { createLogoutSession } from './identity/use-cases/logout-session.js';
 import { createRefreshSession } from './identity/use-cases/refresh-session.js';
 import { createRegisterUser } from './identity/use-cases/register-user.js';
 import { createRevokeSessions } from './identity/use-cases/revoke-sessions.js';
@@ -41,6 +42,8 @@ export function createServices(config: Config, orm: Orm, logger: Logger, clock: 
   const sessions = createSessionTokens({ accessTokens, clock, ...config.session });
   const limits = createRateLimits(config.rateLimits, orm.em.getConnection().getKnex());
   const lockout = createLockout(config.lockout);
+  const audit = createAuditTrail({ clock, enabled: config.auditLogEnabled });
+  const inTransaction = createUnitOfWork(audit);
   const deviceTrust = createDeviceTrust({
     tokens,
     clock,
@@ -56,22 +59,45 @@ export function createServices(config: Config, orm: Orm, logger: Logger, clock: 
     accessTokens,
     authenticate: createAuthenticator({ accessTokens, clock }),
     limits,
-    registerUser: createRegisterUser({ hasher, clock, limits, passwordMinLength: config.passwordMinLength }),
-    loginUser: createLoginUser({ hasher, clock, sessions, lockout, deviceTrust, limits, logger }),
+    audit,
+    inTransaction,
+    registerUser: createRegisterUser({
+      hasher,
+      clock,
+      limits,
+      inTransaction,
+      passwordMinLength: config.passwordMinLength,
+    }),
+    loginUser: createLoginUser({
+      hasher,
+      clock,
+      sessions,
+      lockout,
+      deviceTrust,
+      limits,
+      logger,
+      audit,
+      inTransaction,
+    }),
     refreshSession: createRefreshSession({
       clock,
       sessions,
       encryption,
       limits,
+      inTransaction,
       idleTtlSeconds: config.session.idleTtlSeconds,
       graceSeconds: config.session.refreshGraceSeconds,
     }),
-    logoutSession: createLogoutSession({ clock }),
-    revokeSessions: createRevokeSessions({ clock }),
-    updateProfile: createUpdateProfile(),
-    changePassword: createChangePassword({ hasher, clock, passwordMinLength: config.passwordMinLength }),
-    deleteAccount: createDeleteAccount({ hasher, clock }),
-    administerUser: createAdministerUser({ clock }),
+    revokeSessions: createRevokeSessions({ clock, inTransaction }),
+    updateProfile: createUpdateProfile({ inTransaction }),
+    changePassword: createChangePassword({
+      hasher,
+      clock,
+      inTransaction,
+      passwordMinLength: config.passwordMinLength,
+    }),
+    deleteAccount: createDeleteAccount({ hasher, clock, inTransaction }),
+    administerUser: createAdministerUser({ clock, inTransaction }),
   };
 }
 

@@ -35,6 +35,8 @@ export interface Config {
     registerPerHour: number;
     refreshPerMinute: number;
   };
+  /** AUDIT_LOG_ENABLED: the audit trail is on unless set to false. */
+  auditLogEnabled: boolean;
   trustedProxies: string[];
   logLevel: string;
 }
@@ -162,6 +164,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       registerPerHour: int('RATE_LIMIT_REGISTER_PER_HOUR', 3),
       refreshPerMinute: int('RATE_LIMIT_REFRESH_PER_MINUTE', 60),
     },
+    auditLogEnabled: parseBool('AUDIT_LOG_ENABLED', env.AUDIT_LOG_ENABLED, true, problems),
     trustedProxies: (env.TRUSTED_PROXIES ?? '')
       .split(',')
       .map((s) => s.trim())
@@ -185,6 +188,14 @@ function parseStore(value: string | undefined, profile: Profile, problems: strin
   if (v === 'memory' || v === 'postgres') return v;
   problems.push(`RATE_LIMIT_STORE must be memory or postgres (got "${v}"; redis is not supported yet)`);
   return 'memory';
+}
+
+function parseBool(name: string, value: string | undefined, fallback: boolean, problems: string[]): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (/^(true|1|yes|on)$/i.test(value)) return true;
+  if (/^(false|0|no|off)$/i.test(value)) return false;
+  problems.push(`${name} must be true or false`);
+  return fallback;
 }
 
 function parseIntSetting(

@@ -89,7 +89,7 @@ function describe(err: unknown): Record<string, unknown> {
   return {
     type: err.constructor.name,
     message: isDriverError ? undefined : err.message,
-    code: (err as { code?: unknown }).code,
+    errorCode: (err as { code?: unknown }).code,
     sqlState: (err as { sqlState?: string }).sqlState,
     stack: isDriverError ? undefined : err.stack,
   };

@@ -2,13 +2,21 @@ import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
+import { AuditResolver } from '../audit/graphql/audit.resolver.js';
 import { AdminResolver } from '../identity/graphql/admin.resolver.js';
 import { AuthResolver } from '../identity/graphql/auth.resolver.js';
 import { MeResolver } from '../identity/graphql/me.resolver.js';
 import { ProfileResolver } from '../identity/graphql/profile.resolver.js';
 import { SessionResolver } from '../identity/graphql/session.resolver.js';
 
-export const resolvers = [AuthResolver, MeResolver, SessionResolver, ProfileResolver, AdminResolver] as const;
+export const resolvers = [
+  AuthResolver,
+  MeResolver,
+  SessionResolver,
+  ProfileResolver,
+  AdminResolver,
+  AuditResolver,
+] as const;
 
 /** The executable schema, built from the resolver classes (code first). */
 export async function buildAppSchema(): Promise<GraphQLSchema> {

@@ -19,7 +19,7 @@ export function requestScope(scope: AsyncLocalStorage<RequestScope>, logger: Log
         {
           requestId: store.requestId,
           method: req.method,
-          path: req.path,
+          path: req.originalUrl.split('?')[0],
           status: res.statusCode,
           durationMs: Math.round(durationMs * 10) / 10,
           operationName: store.operationName,

@@ -1,18 +1,20 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RecordEvent } from '../audit/unit-of-work.js';
 import { Session, type SessionRevocation } from './session.entity.js';
 
 /**
  * Revokes every live session of a user (optionally all but one) in the
  * caller's transaction; returns how many. Their access tokens fail from the next request on.
  */
-export function revokeUserSessions(
+export async function revokeUserSessions(
   em: EntityManager,
+  record: RecordEvent,
   userId: string,
   reason: SessionRevocation,
   now: Date,
   exceptSessionId?: string,
 ): Promise<number> {
-  return em.nativeUpdate(
+  const count = await em.nativeUpdate(
     Session,
     {
       user: userId,
@@ -22,4 +24,6 @@ export function revokeUserSessions(
     },
     { revokedAt: now, revokedReason: reason, graceTokenCiphertext: null },
   );
+  if (count > 0) record({ type: 'sessions.revoked', subjectId: userId, data: { reason, count } });
+  return count;
 }

@@ -29,11 +29,12 @@ export function createSessionTokens(deps: {
      */
     async open(em: EntityManager, user: User, device: { id: string; name?: string }): Promise<IssuedSession> {
       const now = deps.clock.now();
-      await em.nativeUpdate(
-        Session,
-        { user: user.id, deviceId: device.id, revokedAt: null },
-        { revokedAt: now, revokedReason: SessionRevocation.REPLACED, graceTokenCiphertext: null },
-      );
+      const previous = await em.findOne(Session, { user: user.id, deviceId: device.id, revokedAt: null });
+      if (previous) {
+        previous.revoke(SessionRevocation.REPLACED, now);
+        // Flushed first: the partial unique index allows one live session per device.
+        await em.flush();
+      }
       const refreshToken = newRefreshToken();
       const session = new Session({
         user: ref(user),

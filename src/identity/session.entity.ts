@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Index, ManyToOne, type Opt, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
+import { EventLog } from '../shared/domain-event.js';
 import type { User } from './user.entity.js';
 
 export enum SessionRevocation {
@@ -90,6 +91,19 @@ export class Session {
     this.lastUsedAt = props.now;
     this.absoluteExpiresAt = addSeconds(props.now, props.absoluteTtlSeconds);
     this.expiresAt = minDate(addSeconds(props.now, props.idleTtlSeconds), this.absoluteExpiresAt);
+    this.record('session.created', { deviceId: this.deviceId });
+  }
+
+  private eventLog?: EventLog;
+
+  /** Events recorded by this aggregate, written to the audit trail by the unit of work. */
+  get events(): EventLog {
+    this.eventLog ??= new EventLog();
+    return this.eventLog;
+  }
+
+  private record(type: string, data: Record<string, unknown>): void {
+    this.events.record({ type, subjectId: this.user.id, data: { sessionId: this.id, ...data } });
   }
 
   isActive(now: Date): boolean {
@@ -104,6 +118,7 @@ export class Session {
     this.rotatedAt = now;
     this.lastUsedAt = now;
     this.expiresAt = minDate(addSeconds(now, idleTtlSeconds), this.absoluteExpiresAt);
+    this.record('session.refreshed', { generation: this.generation });
   }
 
   revoke(reason: SessionRevocation, now: Date): void {
@@ -111,6 +126,9 @@ export class Session {
     this.revokedAt = now;
     this.revokedReason = reason;
     this.graceTokenCiphertext = undefined;
+    if (reason === SessionRevocation.REUSE_DETECTED)
+      this.record('refresh_token.reused', { generation: this.generation });
+    this.record('session.revoked', { reason });
   }
 }
 

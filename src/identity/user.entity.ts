@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Enum, Index, type Opt, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { EventLog } from '../shared/domain-event.js';
 import { forbidden } from '../shared/errors.js';
 import { Blockchain, MfaMethod, Role, UserStatus } from './enums.js';
 
@@ -74,6 +75,8 @@ export class User {
   @Property({ type: 'timestamptz', nullable: true })
   deletedAt?: Date;
 
+  private eventLog?: EventLog;
+
   constructor(props: { username: string; email: string; passwordHash: string; phone?: string; now: Date }) {
     this.username = props.username;
     this.email = props.email;
@@ -82,6 +85,17 @@ export class User {
     this.createdAt = props.now;
     this.updatedAt = props.now;
     this.passwordChangedAt = props.now;
+    this.record('user.registered');
+  }
+
+  /** Events recorded by this aggregate, written to the audit trail by the unit of work. */
+  get events(): EventLog {
+    this.eventLog ??= new EventLog();
+    return this.eventLog;
+  }
+
+  private record(type: string, data: Record<string, unknown> = {}): void {
+    this.events.record({ type, subjectId: this.id, data });
   }
 
   /** Only an active account may sign in or use its sessions. */
@@ -103,22 +117,33 @@ export class User {
   }
 
   /** A sign-in with the password: clears the failure count and any temporary lockout. */
-  recordSuccessfulLogin(now: Date): void {
-    this.failedLoginAttempts = 0;
-    this.lockCount = 0;
-    this.lockedUntil = undefined;
+  recordSuccessfulLogin(now: Date, via: 'password' | 'trusted_device' | 'mfa'): void {
+    if (via !== 'trusted_device') {
+      // Through a trusted device, a lockout caused elsewhere stays in force for everyone else.
+      this.failedLoginAttempts = 0;
+      this.lockCount = 0;
+      this.lockedUntil = undefined;
+    }
     this.lastLoginAt = now;
+    this.record('login.succeeded', { via });
   }
 
   changePassword(passwordHash: string, now: Date): void {
     this.passwordHash = passwordHash;
     this.passwordChangedAt = now;
+    this.record('user.password_changed');
+  }
+
+  /** Records which profile fields changed (names only: the values are personal data). */
+  recordProfileChange(fields: string[]): void {
+    if (fields.length > 0) this.record('profile.changed', { fields });
   }
 
   /** Blocks sign-in until an admin unlocks the account. */
-  lock(): void {
+  lock(reason?: string | null): void {
     this.assertNotDeleted();
     this.status = UserStatus.LOCKED;
+    this.record('user.locked', { by: 'admin', reason: reason ?? undefined });
   }
 
   /** Lifts an admin lock and any temporary lockout. */
@@ -128,21 +153,26 @@ export class User {
     this.failedLoginAttempts = 0;
     this.lockCount = 0;
     this.lockedUntil = undefined;
+    this.record('user.unlocked');
   }
 
-  suspend(): void {
+  suspend(reason?: string | null): void {
     this.assertNotDeleted();
     this.status = UserStatus.SUSPENDED;
+    this.record('user.suspended', { reason: reason ?? undefined });
   }
 
   reactivate(): void {
     this.assertNotDeleted();
     if (this.status === UserStatus.SUSPENDED) this.status = UserStatus.ACTIVE;
+    this.record('user.reactivated');
   }
 
   setRole(role: Role): void {
     this.assertNotDeleted();
+    const from = this.role;
     this.role = role;
+    this.record('user.role_changed', { from, to: role });
   }
 
   /**
@@ -162,6 +192,7 @@ export class User {
     this.mfaSecret = undefined;
     this.passwordHash = '!';
     this.role = Role.USER;
+    this.record('user.deleted');
   }
 
   private assertNotDeleted(): void {

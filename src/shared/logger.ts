@@ -55,3 +55,5 @@ export function createLogger(opts: {
 export type Logger = ReturnType<typeof createLogger>;
 
 export const createRequestScope = () => new AsyncLocalStorage<RequestScope>();
+
+export type RequestScopeStorage = AsyncLocalStorage<RequestScope>;

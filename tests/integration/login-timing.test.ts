@@ -52,7 +52,10 @@ describe('sign-in failures take the same time whatever the reason', () => {
     expect(bodies.size).toBe(1);
     const medians = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
     const reference = medians.wrongPassword;
-    const ratios = Object.entries(medians).map(([name, value]) => ({ name, off: Math.abs(value - reference) / reference }));
+    const ratios = Object.entries(medians).map(([name, value]) => ({
+      name,
+      off: Math.abs(value - reference) / reference,
+    }));
     expect(ratios.filter((r) => r.off >= 0.15)).toEqual([]);
   }, 120_000);
 });

@@ -116,3 +116,18 @@ export const ReactivateUserDoc = graphql(`
 export const SetUserRoleDoc = graphql(`
   mutation SetUserRole($id: ID!, $role: Role!) { setUserRole(id: $id, role: $role) { id role } }
 `);
+
+export const AuditLogDoc = graphql(`
+  query AuditLog($page: Int, $pageSize: Int, $filter: AuditFilter) {
+    auditLog(page: $page, pageSize: $pageSize, filter: $filter) {
+      items { id sequence type occurredAt data hash actor { id username } subject { id username } }
+      page pageSize totalItems totalPages
+    }
+  }
+`);
+
+export const VerifyAuditLogDoc = graphql(`
+  query VerifyAuditLog {
+    verifyAuditLog { valid entriesChecked firstBrokenSequence }
+  }
+`);

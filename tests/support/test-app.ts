@@ -57,7 +57,7 @@ export async function startTestApp(opts: TestAppOptions = {}) {
     scope,
     destination: opts.logLines ? { write: (line: string) => void opts.logLines?.push(line) } : undefined,
   });
-  const app = await createApp({ config, orm, logger, clock: opts.clock });
+  const app = await createApp({ config, orm, logger, scope, clock: opts.clock });
   await app.services.signingKeys.ensureActiveKey();
   const server: Server = await new Promise((resolve) => {
     const s = app.app.listen(0, '127.0.0.1', () => resolve(s));

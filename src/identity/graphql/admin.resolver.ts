@@ -74,7 +74,7 @@ export class AdminResolver {
 
   private async apply(ctx: GraphQLContext, id: string, action: AdminAction): Promise<UserType> {
     return UserType.from(
-      await ctx.services.administerUser.execute(ctx.em, await ctx.principal(), id, action),
+      await ctx.services.administerUser.execute(ctx.em, await ctx.principal(), ctx.meta, id, action),
     );
   }
 }

@@ -45,11 +45,11 @@ export class AuthResolver {
     input: RefreshInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AuthPayload> {
-    return toPayload(await ctx.services.refreshSession.execute(ctx.em, input));
+    return toPayload(await ctx.services.refreshSession.execute(ctx.em, input, ctx.meta));
   }
 
   @Mutation(() => Boolean, { description: 'Signs out the current session; its tokens stop working at once.' })
   async logout(@Ctx() ctx: GraphQLContext): Promise<boolean> {
-    return ctx.services.logoutSession.execute(ctx.em, await ctx.principal());
+    return ctx.services.revokeSessions.current(ctx.em, await ctx.principal(), ctx.meta);
   }
 }

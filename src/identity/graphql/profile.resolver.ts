@@ -10,7 +10,9 @@ export class ProfileResolver {
     @Arg('input', () => UpdateProfileInput, { description: 'The changes.' }) input: UpdateProfileInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<UserType> {
-    return UserType.from(await ctx.services.updateProfile.execute(ctx.em, await ctx.principal(), input));
+    return UserType.from(
+      await ctx.services.updateProfile.execute(ctx.em, await ctx.principal(), ctx.meta, input),
+    );
   }
 
   @Mutation(() => Boolean, { description: 'Changes your password and signs out your other devices.' })
@@ -19,7 +21,13 @@ export class ProfileResolver {
     @Arg('newPassword', { description: 'The new password (see the password policy).' }) newPassword: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<boolean> {
-    return ctx.services.changePassword.execute(ctx.em, await ctx.principal(), currentPassword, newPassword);
+    return ctx.services.changePassword.execute(
+      ctx.em,
+      await ctx.principal(),
+      ctx.meta,
+      currentPassword,
+      newPassword,
+    );
   }
 
   @Mutation(() => Boolean, {
@@ -30,6 +38,6 @@ export class ProfileResolver {
     @Arg('password', { description: 'Your password, to confirm.' }) password: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<boolean> {
-    return ctx.services.deleteAccount.execute(ctx.em, await ctx.principal(), password);
+    return ctx.services.deleteAccount.execute(ctx.em, await ctx.principal(), ctx.meta, password);
   }
 }

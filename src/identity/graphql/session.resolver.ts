@@ -23,7 +23,7 @@ export class SessionResolver {
     @Arg('id', () => ID, { description: 'The session id, from `mySessions`.' }) id: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<boolean> {
-    return ctx.services.revokeSessions.one(ctx.em, await ctx.principal(), id);
+    return ctx.services.revokeSessions.one(ctx.em, await ctx.principal(), ctx.meta, id);
   }
 
   @Mutation(() => Int, { description: 'Signs out every device; returns how many sessions were revoked.' })
@@ -35,6 +35,6 @@ export class SessionResolver {
     keepCurrent: boolean,
     @Ctx() ctx: GraphQLContext,
   ): Promise<number> {
-    return ctx.services.revokeSessions.all(ctx.em, await ctx.principal(), keepCurrent);
+    return ctx.services.revokeSessions.all(ctx.em, await ctx.principal(), ctx.meta, keepCurrent);
   }
 }

@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { InTransaction } from '../../audit/unit-of-work.js';
 import type { Clock } from '../../shared/clock.js';
 import { forbidden, notFound } from '../../shared/errors.js';
 import { Role, UserStatus } from '../enums.js';
-import type { Principal } from '../principal.js';
+import type { Principal, RequestMeta } from '../principal.js';
 import { SessionRevocation } from '../session.entity.js';
 import { revokeUserSessions } from '../session-revocation.js';
 import { User } from '../user.entity.js';
@@ -32,11 +33,17 @@ export async function findUserForAdmin(em: EntityManager, id: string): Promise<U
  * suspending sign the user out everywhere at once. An admin cannot take away
  * the last active admin account (their own demotion, suspension or lock).
  */
-export function createAdministerUser(deps: { clock: Clock }) {
+export function createAdministerUser(deps: { clock: Clock; inTransaction: InTransaction }) {
   return {
-    async execute(em: EntityManager, principal: Principal, id: string, action: AdminAction): Promise<User> {
+    async execute(
+      em: EntityManager,
+      principal: Principal,
+      meta: RequestMeta,
+      id: string,
+      action: AdminAction,
+    ): Promise<User> {
       requireAdmin(principal);
-      return em.transactional(async (tx) => {
+      return deps.inTransaction(em, { meta, actorId: principal.userId }, async (tx, record) => {
         const user = await findUserForAdmin(tx, id);
         const disablesAdmin =
           user.role === Role.ADMIN &&
@@ -54,12 +61,12 @@ export function createAdministerUser(deps: { clock: Clock }) {
         const now = deps.clock.now();
         switch (action.kind) {
           case 'lock':
-            user.lock();
-            await revokeUserSessions(tx, user.id, SessionRevocation.ACCOUNT_DISABLED, now);
+            user.lock(action.reason);
+            await revokeUserSessions(tx, record, user.id, SessionRevocation.ACCOUNT_DISABLED, now);
             break;
           case 'suspend':
-            user.suspend();
-            await revokeUserSessions(tx, user.id, SessionRevocation.ACCOUNT_DISABLED, now);
+            user.suspend(action.reason);
+            await revokeUserSessions(tx, record, user.id, SessionRevocation.ACCOUNT_DISABLED, now);
             break;
           case 'unlock':
             user.unlock();

@@ -1,7 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AuditTrail } from '../../audit/audit-trail.js';
+import type { InTransaction } from '../../audit/unit-of-work.js';
 import type { PasswordHasher } from '../../security/password-hasher.js';
 import type { RateLimits } from '../../security/rate-limits.js';
 import type { Clock } from '../../shared/clock.js';
+import type { DomainEvent } from '../../shared/domain-event.js';
 import { invalidCredentials } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { parseDeviceId, parseDeviceName } from '../device.js';
@@ -30,6 +33,8 @@ export function createLoginUser(deps: {
   deviceTrust: DeviceTrustService;
   limits: RateLimits;
   logger: Logger;
+  audit: AuditTrail;
+  inTransaction: InTransaction;
 }) {
   return {
     /**
@@ -41,15 +46,17 @@ export function createLoginUser(deps: {
     async execute(em: EntityManager, input: LoginUserInput, meta: RequestMeta): Promise<LoginOutcome> {
       const device = { id: parseDeviceId(input.deviceId), name: parseDeviceName(input.deviceName) };
       await deps.limits.loginAttempt(meta.ip, input.identifier);
-      const fail = async (): Promise<never> => {
+      const fail = async (reason: string, userId?: string, extra: DomainEvent[] = []): Promise<never> => {
         await deps.limits.loginFailed(meta.ip);
+        const failed = { type: 'login.failed', subjectId: userId, data: { reason, deviceId: device.id } };
+        await deps.audit.appendNow(em, [failed, ...extra], { meta });
         throw invalidCredentials();
       };
 
       const found = await findUserByIdentifier(em, input.identifier, { withPasswordHash: true });
       if (!found) {
         await deps.hasher.verifyDummy(input.password);
-        return fail();
+        return fail('unknown_user');
       }
       const now = deps.clock.now();
       const trust = await deps.deviceTrust.find(em, input.deviceTrustToken, found.id, device.id);
@@ -58,26 +65,29 @@ export function createLoginUser(deps: {
         : await deps.lockout.reserveAttempt(em, found.id, now);
       if (!reserved) {
         await deps.hasher.verifyDummy(input.password);
-        return fail();
+        return fail(trust ? 'trusted_device_exhausted' : 'locked_out', found.id);
       }
       // bcrypt runs outside any transaction: no connection is held while hashing.
       if (!(await deps.hasher.verify(input.password, found.passwordHash))) {
         if (trust) {
           await deps.deviceTrust.recordFailure(em, trust);
-        } else {
-          const lockedUntil = await deps.lockout.recordFailure(em, found.id, now);
-          if (lockedUntil)
-            deps.logger.warn({ userId: found.id, lockedUntil }, 'account locked after failed sign-ins');
+          return fail('bad_password', found.id);
         }
-        return fail();
+        const lockedUntil = await deps.lockout.recordFailure(em, found.id, now);
+        if (!lockedUntil) return fail('bad_password', found.id);
+        deps.logger.warn({ userId: found.id, lockedUntil }, 'account locked after failed sign-ins');
+        const locked = {
+          type: 'user.locked',
+          subjectId: found.id,
+          data: { by: 'failed_logins', until: lockedUntil },
+        };
+        return fail('bad_password', found.id, [locked]);
       }
-      if (!found.canAuthenticate) return fail();
+      if (!found.canAuthenticate) return fail(`account_${found.status.toLowerCase()}`, found.id);
 
-      return em.transactional(async (tx) => {
+      return deps.inTransaction(em, { meta, actorId: found.id }, async (tx) => {
         const user = await tx.findOneOrFail(User, found.id, { refresh: true });
-        // Through a trusted device, a lockout caused elsewhere stays in force for everyone else.
-        if (trust) user.lastLoginAt = deps.clock.now();
-        else user.recordSuccessfulLogin(deps.clock.now());
+        user.recordSuccessfulLogin(deps.clock.now(), trust ? 'trusted_device' : 'password');
         const issued = await deps.sessions.open(tx, user, device);
         return { ...issued, deviceTrustToken: await deps.deviceTrust.issue(tx, user, device.id) };
       });

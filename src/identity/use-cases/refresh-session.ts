@@ -1,10 +1,12 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { InTransaction } from '../../audit/unit-of-work.js';
 import type { FieldEncryption } from '../../security/field-encryption.js';
 import type { RateLimits } from '../../security/rate-limits.js';
 import { hashRefreshToken, newRefreshToken } from '../../security/refresh-tokens.js';
 import type { Clock } from '../../shared/clock.js';
 import { DomainError, ErrorCode, unauthenticated } from '../../shared/errors.js';
+import type { RequestMeta } from '../principal.js';
 import { RetiredRefreshToken } from '../retired-refresh-token.entity.js';
 import { Session, SessionRevocation } from '../session.entity.js';
 import type { IssuedSession, SessionTokens } from '../session-tokens.js';
@@ -36,6 +38,7 @@ export function createRefreshSession(deps: {
   sessions: SessionTokens;
   encryption: FieldEncryption;
   limits: RateLimits;
+  inTransaction: InTransaction;
   idleTtlSeconds: number;
   graceSeconds: number;
 }) {
@@ -102,9 +105,9 @@ export function createRefreshSession(deps: {
   }
 
   return {
-    async execute(em: EntityManager, input: RefreshSessionInput): Promise<IssuedSession> {
+    async execute(em: EntityManager, input: RefreshSessionInput, meta: RequestMeta): Promise<IssuedSession> {
       const tokenHash = hashRefreshToken(input.refreshToken);
-      const outcome = await em.transactional(async (tx): Promise<Outcome> => {
+      const outcome = await deps.inTransaction(em, { meta }, async (tx): Promise<Outcome> => {
         const session = await tx.findOne(
           Session,
           { refreshTokenHash: tokenHash },

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { InTransaction } from '../../audit/unit-of-work.js';
 import type { PasswordHasher } from '../../security/password-hasher.js';
 import type { RateLimits } from '../../security/rate-limits.js';
 import type { Clock } from '../../shared/clock.js';
@@ -25,6 +26,7 @@ export function createRegisterUser(deps: {
   hasher: PasswordHasher;
   clock: Clock;
   limits: RateLimits;
+  inTransaction: InTransaction;
   passwordMinLength: number;
 }) {
   return {
@@ -37,29 +39,25 @@ export function createRegisterUser(deps: {
         context: { username, email: email.value },
       });
       const { phone, wallet } = parseContactFields(input);
+      const passwordHash = await deps.hasher.hash(input.password);
 
-      if ((await em.count(User, { email: email.value })) > 0)
-        throw conflict('email', 'Email is already registered');
-      if (await usernameTaken(em, username)) throw conflict('username', 'Username is taken');
-      if (
-        wallet &&
-        (await em.count(User, { walletAddress: wallet.address, walletBlockchain: wallet.blockchain })) > 0
-      ) {
-        throw conflict('walletAddress', 'Wallet is already linked to another account');
-      }
-
-      const user = new User({
-        username,
-        email: email.value,
-        passwordHash: await deps.hasher.hash(input.password),
-        phone,
-        now: deps.clock.now(),
+      // A concurrent registration of the same email or username fails at commit
+      // on the unique index and is reported as CONFLICT at the edge.
+      return deps.inTransaction(em, { meta }, async (tx) => {
+        if ((await tx.count(User, { email: email.value })) > 0)
+          throw conflict('email', 'Email is already registered');
+        if (await usernameTaken(tx, username)) throw conflict('username', 'Username is taken');
+        if (
+          wallet &&
+          (await tx.count(User, { walletAddress: wallet.address, walletBlockchain: wallet.blockchain })) > 0
+        ) {
+          throw conflict('walletAddress', 'Wallet is already linked to another account');
+        }
+        const user = new User({ username, email: email.value, passwordHash, phone, now: deps.clock.now() });
+        user.setWallet(wallet?.address, wallet?.blockchain);
+        tx.persist(user);
+        return user;
       });
-      user.setWallet(wallet?.address, wallet?.blockchain);
-      // A concurrent registration of the same email or username fails here on
-      // the unique index and is reported as CONFLICT at the edge.
-      await em.persistAndFlush(user);
-      return user;
     },
   };
 }

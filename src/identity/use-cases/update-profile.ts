@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { InTransaction } from '../../audit/unit-of-work.js';
 import { badInput, conflict } from '../../shared/errors.js';
 import { parseNamibianPhone } from '../../shared/phone-number.js';
 import { type Blockchain, parseWalletAddress } from '../../shared/wallet-address.js';
-import type { Principal } from '../principal.js';
+import type { Principal, RequestMeta } from '../principal.js';
 import { User } from '../user.entity.js';
 import { usernameTaken } from '../user-lookup.js';
 import { parseUsername } from '../username.js';
@@ -15,36 +16,47 @@ export interface UpdateProfileInput {
   walletBlockchain?: Blockchain | null;
 }
 
-export function createUpdateProfile() {
+export function createUpdateProfile(deps: { inTransaction: InTransaction }) {
   return {
-    async execute(em: EntityManager, principal: Principal, input: UpdateProfileInput): Promise<User> {
-      const user = await em.findOneOrFail(User, principal.userId);
-      if (input.username !== undefined) {
-        if (input.username === null) throw badInput('username', 'Username cannot be removed');
-        const username = parseUsername(input.username);
-        if (await usernameTaken(em, username, user.id)) throw conflict('username', 'Username is taken');
-        user.username = username;
-      }
-      if (input.phone !== undefined)
-        user.phone = input.phone === null ? undefined : parseNamibianPhone(input.phone);
-      if (input.walletAddress === null) {
-        user.setWallet(undefined, undefined);
-      } else if (input.walletAddress !== undefined) {
-        const chain = input.walletBlockchain ?? user.walletBlockchain;
-        if (!chain) throw badInput('walletBlockchain', 'Say which blockchain the wallet address is on');
-        const address = parseWalletAddress(input.walletAddress, chain);
-        const taken = await em.count(User, {
-          walletAddress: address,
-          walletBlockchain: chain,
-          id: { $ne: user.id },
-        });
-        if (taken > 0) throw conflict('walletAddress', 'Wallet is already linked to another account');
-        user.setWallet(address, chain);
-      } else if (input.walletBlockchain) {
-        throw badInput('walletAddress', 'A wallet address is needed with walletBlockchain');
-      }
-      await em.flush();
-      return user;
-    },
+    execute: (
+      em: EntityManager,
+      principal: Principal,
+      meta: RequestMeta,
+      input: UpdateProfileInput,
+    ): Promise<User> =>
+      deps.inTransaction(em, { meta, actorId: principal.userId }, (tx) => apply(tx, principal, input)),
   };
+}
+
+async function apply(em: EntityManager, principal: Principal, input: UpdateProfileInput): Promise<User> {
+  const user = await em.findOneOrFail(User, principal.userId);
+  const changed = Object.entries(input)
+    .filter(([, v]) => v !== undefined)
+    .map(([k]) => (k === 'walletBlockchain' ? 'walletAddress' : k));
+  if (input.username !== undefined) {
+    if (input.username === null) throw badInput('username', 'Username cannot be removed');
+    const username = parseUsername(input.username);
+    if (await usernameTaken(em, username, user.id)) throw conflict('username', 'Username is taken');
+    user.username = username;
+  }
+  if (input.phone !== undefined)
+    user.phone = input.phone === null ? undefined : parseNamibianPhone(input.phone);
+  if (input.walletAddress === null) {
+    user.setWallet(undefined, undefined);
+  } else if (input.walletAddress !== undefined) {
+    const chain = input.walletBlockchain ?? user.walletBlockchain;
+    if (!chain) throw badInput('walletBlockchain', 'Say which blockchain the wallet address is on');
+    const address = parseWalletAddress(input.walletAddress, chain);
+    const taken = await em.count(User, {
+      walletAddress: address,
+      walletBlockchain: chain,
+      id: { $ne: user.id },
+    });
+    if (taken > 0) throw conflict('walletAddress', 'Wallet is already linked to another account');
+    user.setWallet(address, chain);
+  } else if (input.walletBlockchain) {
+    throw badInput('walletAddress', 'A wallet address is needed with walletBlockchain');
+  }
+  user.recordProfileChange([...new Set(changed)]);
+  return user;
 }

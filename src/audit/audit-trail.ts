@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestMeta } from '../identity/principal.js';
+import type { Clock } from '../shared/clock.js';
+import type { DomainEvent } from '../shared/domain-event.js';
+import { AuditEntry } from './audit-entry.entity.js';
+import { canonicalJson, chainHash } from './canonical.js';
+
+/** Who and where: the request an event came from, and who acted (absent for anonymous requests and operators). */
+export interface AuditContext {
+  meta?: RequestMeta;
+  actorId?: string;
+}
+
+const MAX_USER_AGENT = 512;
+
+/**
+ * Appends events to the hash chain inside the caller's transaction. The head
+ * row is locked (SELECT … FOR UPDATE) only from here to commit, which comes
+ * right after in every use case: appenders queue for a few milliseconds, not
+ * for the whole sign-in, and the chain can never fork.
+ */
+export function createAuditTrail(deps: { clock: Clock; enabled: boolean }) {
+  async function append(tx: EntityManager, events: DomainEvent[], ctx: AuditContext): Promise<void> {
+    if (!deps.enabled || events.length === 0) return;
+    const [head] = await tx.execute<{ sequence: string; hash: string }[]>(
+      'select sequence, hash from audit_head where id = 1 for update',
+    );
+    let sequence = BigInt(head.sequence);
+    let previousHash = head.hash;
+    const occurredAt = new Date(deps.clock.now().getTime());
+    const rows = events.map((event) => {
+      sequence += 1n;
+      const fields = {
+        sequence: sequence.toString(),
+        id: randomUUID(),
+        type: event.type,
+        actorId: ctx.actorId,
+        subjectId: event.subjectId,
+        clientIp: ctx.meta?.ip || undefined,
+        userAgent: ctx.meta?.userAgent?.slice(0, MAX_USER_AGENT),
+        requestId: ctx.meta?.requestId || undefined,
+        occurredAt,
+        data: canonicalJson(event.data),
+      };
+      const hash = chainHash(previousHash, fields);
+      const row = { ...fields, previousHash, hash };
+      previousHash = hash;
+      return row;
+    });
+    await tx.insertMany(AuditEntry, rows);
+    await tx.execute('update audit_head set sequence = ?, hash = ? where id = 1', [
+      sequence.toString(),
+      previousHash,
+    ]);
+  }
+
+  return {
+    append,
+    /** For facts recorded outside a use case's transaction (a failed sign-in): a transaction of their own. */
+    appendNow: (em: EntityManager, events: DomainEvent[], ctx: AuditContext) =>
+      em.transactional((tx) => append(tx, events, ctx)),
+  };
+}
+
+export type AuditTrail = ReturnType<typeof createAuditTrail>;

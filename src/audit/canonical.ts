@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** JSON with object keys sorted at every level: one spelling per value, so hashes are reproducible. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export interface ChainedFields {
+  sequence: string;
+  id: string;
+  type: string;
+  actorId?: string | null;
+  subjectId?: string | null;
+  clientIp?: string | null;
+  userAgent?: string | null;
+  requestId?: string | null;
+  occurredAt: Date;
+  /** Already canonical JSON text. */
+  data: string;
+}
+
+/**
+ * The bytes an entry's hash covers. Timestamps are whole milliseconds in UTC
+ * (what PostgreSQL returns for what we stored), absent values are null, and
+ * the version tag lets the format evolve without ambiguity.
+ */
+export function canonicalEntry(e: ChainedFields): string {
+  return JSON.stringify([
+    'v1',
+    e.sequence,
+    e.id,
+    e.type,
+    e.actorId ?? null,
+    e.subjectId ?? null,
+    e.clientIp ?? null,
+    e.userAgent ?? null,
+    e.requestId ?? null,
+    e.occurredAt.toISOString(),
+    e.data,
+  ]);
+}
+
+/** hash = SHA-256(previous hash ‖ canonical entry), hex. */
+export const chainHash = (previousHash: string, entry: ChainedFields) =>
+  createHash('sha256').update(previousHash).update('\n').update(canonicalEntry(entry)).digest('hex');
