@@ -14,6 +14,12 @@ import { createRefreshSession } from './identity/use-cases/refresh-session.js';
 import { createRegisterUser } from './identity/use-cases/register-user.js';
 import { createRevokeSessions } from './identity/use-cases/revoke-sessions.js';
 import { createUpdateProfile } from './identity/use-cases/update-profile.js';
+import { createMfaChallenges } from './mfa/challenges.js';
+import { createCodeHasher } from './mfa/one-time-codes.js';
+import { createRecentAuth } from './mfa/recent-auth.js';
+import { createSecondFactor } from './mfa/second-factor.js';
+import { createManageFactors } from './mfa/use-cases/manage-factors.js';
+import { createVerifyMfa } from './mfa/use-cases/verify-mfa.js';
 import { createAccessTokens } from './security/access-tokens.js';
 import { createFieldEncryption } from './security/field-encryption.js';
 import { createPasswordHasher } from './security/password-hasher.js';
@@ -22,6 +28,7 @@ import { createSignedTokens } from './security/signed-tokens.js';
 import { createSigningKeys } from './security/signing-keys.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
+import { createHttpSmsSender, createOutboxSmsSender } from './sms/sms-sender.js';
 
 /** Builds every service and use case from the configuration: the application's object graph. */
 export function createServices(config: Config, orm: Orm, logger: Logger, clock: Clock = systemClock) {
@@ -44,6 +51,18 @@ export function createServices(config: Config, orm: Orm, logger: Logger, clock: 
   const lockout = createLockout(config.lockout);
   const audit = createAuditTrail({ clock, enabled: config.auditLogEnabled });
   const inTransaction = createUnitOfWork(audit);
+  const challenges = createMfaChallenges({ tokens, clock, issuer: config.jwt.issuer });
+  const hashCode = createCodeHasher(config.passwordPepper);
+  const secondFactor = createSecondFactor({ encryption, hashCode, clock });
+  const sms =
+    config.sms.provider === 'http' && config.sms.url
+      ? createHttpSmsSender({
+          url: config.sms.url,
+          token: config.sms.token,
+          timeoutMs: config.sms.timeoutMs,
+          retries: config.sms.retries,
+        })
+      : createOutboxSmsSender({ em: orm.em, clock });
   const deviceTrust = createDeviceTrust({
     tokens,
     clock,
@@ -78,6 +97,7 @@ export function createServices(config: Config, orm: Orm, logger: Logger, clock: 
       logger,
       audit,
       inTransaction,
+      challenges,
     }),
     refreshSession: createRefreshSession({
       clock,
@@ -98,6 +118,30 @@ export function createServices(config: Config, orm: Orm, logger: Logger, clock: 
     }),
     deleteAccount: createDeleteAccount({ hasher, clock, inTransaction }),
     administerUser: createAdministerUser({ clock, inTransaction }),
+    manageFactors: createManageFactors({
+      clock,
+      hasher,
+      encryption,
+      hashCode,
+      secondFactor,
+      assertRecentAuth: createRecentAuth({ hasher, clock }),
+      limits,
+      sms,
+      inTransaction,
+    }),
+    verifyMfa: createVerifyMfa({
+      clock,
+      challenges,
+      secondFactor,
+      lockout,
+      sessions,
+      deviceTrust,
+      audit,
+      inTransaction,
+      limits,
+      hashCode,
+      sms,
+    }),
   };
 }
 

@@ -34,7 +34,11 @@ export interface Config {
     loginFailuresPerDay: number;
     registerPerHour: number;
     refreshPerMinute: number;
+    smsCooldownSeconds: number;
+    smsPerDay: number;
+    codeAttemptsPerWindow: number;
   };
+  sms: { provider: 'outbox' | 'http'; url?: string; token?: string; timeoutMs: number; retries: number };
   /** AUDIT_LOG_ENABLED: the audit trail is on unless set to false. */
   auditLogEnabled: boolean;
   trustedProxies: string[];
@@ -163,6 +167,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       loginFailuresPerDay: int('RATE_LIMIT_LOGIN_FAILURES_PER_DAY', 100),
       registerPerHour: int('RATE_LIMIT_REGISTER_PER_HOUR', 3),
       refreshPerMinute: int('RATE_LIMIT_REFRESH_PER_MINUTE', 60),
+      smsCooldownSeconds: int('SMS_RESEND_COOLDOWN_SECONDS', 30),
+      smsPerDay: int('SMS_PER_PHONE_PER_DAY', 10),
+      codeAttemptsPerWindow: int('RATE_LIMIT_CODE_ATTEMPTS', 5),
+    },
+    sms: {
+      provider: env.SMS_HTTP_URL ? 'http' : 'outbox',
+      url: env.SMS_HTTP_URL || undefined,
+      token: env.SMS_HTTP_TOKEN || undefined,
+      timeoutMs: int('SMS_HTTP_TIMEOUT_MS', 5000),
+      retries: int('SMS_HTTP_RETRIES', 2),
     },
     auditLogEnabled: parseBool('AUDIT_LOG_ENABLED', env.AUDIT_LOG_ENABLED, true, problems),
     trustedProxies: (env.TRUSTED_PROXIES ?? '')

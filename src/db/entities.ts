@@ -4,7 +4,9 @@ import { DeviceTrust } from '../identity/device-trust.entity.js';
 import { RetiredRefreshToken } from '../identity/retired-refresh-token.entity.js';
 import { Session } from '../identity/session.entity.js';
 import { User } from '../identity/user.entity.js';
+import { MfaChallengeRecord, OneTimeCode, RecoveryCode } from '../mfa/mfa.entities.js';
 import { SigningKey } from '../security/signing-key.entity.js';
+import { SmsOutboxMessage } from '../sms/sms-outbox.entity.js';
 
 /** Every entity, listed once: no folder scanning, so ts-node, swc and the build agree. */
 export const entities = [
@@ -16,4 +18,8 @@ export const entities = [
   AuditEntry,
   AuditHead,
   AuditCheckpoint,
+  RecoveryCode,
+  OneTimeCode,
+  MfaChallengeRecord,
+  SmsOutboxMessage,
 ];

@@ -8,6 +8,7 @@ import { AuthResolver } from '../identity/graphql/auth.resolver.js';
 import { MeResolver } from '../identity/graphql/me.resolver.js';
 import { ProfileResolver } from '../identity/graphql/profile.resolver.js';
 import { SessionResolver } from '../identity/graphql/session.resolver.js';
+import { MfaResolver } from '../mfa/graphql/mfa.resolver.js';
 
 export const resolvers = [
   AuthResolver,
@@ -16,6 +17,7 @@ export const resolvers = [
   ProfileResolver,
   AdminResolver,
   AuditResolver,
+  MfaResolver,
 ] as const;
 
 /** The executable schema, built from the resolver classes (code first). */

@@ -21,6 +21,16 @@ export function createLockout(settings: Config['lockout']) {
       return rows.length === 1;
     },
 
+    /** Gives back a reserved try whose password was right (the second factor decides from here). */
+    async release(em: EntityManager, userId: string): Promise<void> {
+      await em
+        .getConnection()
+        .execute(
+          'update users set failed_login_attempts = greatest(failed_login_attempts - 1, 0) where id = ?',
+          [userId],
+        );
+    },
+
     /** After a wrong password; returns the lockout end when this failure locked the account. */
     async recordFailure(em: EntityManager, userId: string, now: Date): Promise<Date | undefined> {
       const rows: { locked_until: Date }[] = await em.getConnection().execute(

@@ -46,8 +46,27 @@ export class User {
   @Enum({ items: () => MfaMethod, nativeEnumName: 'mfa_method', nullable: true })
   mfaMethod?: MfaMethod;
 
+  /** The active TOTP secret, encrypted (FieldEncryption, context users.mfa_secret). */
   @Property({ type: 'text', nullable: true, hidden: true, lazy: true })
   mfaSecret?: string;
+
+  /** A TOTP secret handed out by beginTotpEnrollment and not yet confirmed, encrypted. */
+  @Property({ type: 'text', nullable: true, hidden: true, lazy: true })
+  totpPendingSecret?: string;
+
+  @Property({ type: 'boolean', default: false })
+  totpEnabled: boolean & Opt = false;
+
+  /** The last TOTP time step accepted: a code is accepted once (set atomically). */
+  @Property({ type: 'bigint', nullable: true, hidden: true })
+  totpLastStep?: string;
+
+  @Property({ type: 'boolean', default: false })
+  smsMfaEnabled: boolean & Opt = false;
+
+  /** When the profile phone was last proved by a code sent to it. */
+  @Property({ type: 'timestamptz', nullable: true })
+  phoneVerifiedAt?: Date;
 
   @Property({ type: 'integer' })
   failedLoginAttempts: number & Opt = 0;
@@ -104,7 +123,34 @@ export class User {
   }
 
   get mfaMethods(): MfaMethod[] {
-    return this.mfaEnabled && this.mfaMethod ? [this.mfaMethod] : [];
+    return [...(this.totpEnabled ? [MfaMethod.TOTP] : []), ...(this.smsMfaEnabled ? [MfaMethod.SMS] : [])];
+  }
+
+  /** Turns a second factor on (the secret for TOTP comes encrypted). */
+  enableMfa(method: MfaMethod, encryptedTotpSecret?: string): void {
+    if (method === MfaMethod.TOTP) {
+      this.mfaSecret = encryptedTotpSecret;
+      this.totpPendingSecret = undefined;
+      this.totpEnabled = true;
+    } else {
+      this.smsMfaEnabled = true;
+    }
+    this.mfaEnabled = true;
+    this.mfaMethod = method;
+    this.record('mfa.enabled', { method });
+  }
+
+  /** Turns every second factor off. */
+  disableMfa(): void {
+    const methods = this.mfaMethods;
+    this.totpEnabled = false;
+    this.smsMfaEnabled = false;
+    this.mfaSecret = undefined;
+    this.totpPendingSecret = undefined;
+    this.totpLastStep = undefined;
+    this.mfaEnabled = false;
+    this.mfaMethod = undefined;
+    this.record('mfa.disabled', { methods });
   }
 
   get isDeleted(): boolean {
@@ -190,6 +236,10 @@ export class User {
     this.mfaEnabled = false;
     this.mfaMethod = undefined;
     this.mfaSecret = undefined;
+    this.totpPendingSecret = undefined;
+    this.totpEnabled = false;
+    this.smsMfaEnabled = false;
+    this.phoneVerifiedAt = undefined;
     this.passwordHash = '!';
     this.role = Role.USER;
     this.record('user.deleted');

@@ -43,6 +43,9 @@ export function createRateLimits(limits: Config['rateLimits'], knex: Knex) {
   const loginFailures = make('login-fail', limits.loginFailuresPerDay, 86400);
   const register = make('register', limits.registerPerHour, 3600);
   const refresh = make('refresh', limits.refreshPerMinute, 60);
+  const smsCooldown = make('sms-cooldown', 1, limits.smsCooldownSeconds);
+  const smsDaily = make('sms-day', limits.smsPerDay, 86400);
+  const codeAttempts = make('code-attempt', limits.codeAttemptsPerWindow, 300);
 
   async function consume(limiter: Limiter, key: string): Promise<void> {
     try {
@@ -66,6 +69,15 @@ export function createRateLimits(limits: Config['rateLimits'], knex: Knex) {
     },
     registration: (ip: string) => consume(register, digest(ip)),
     refresh: (sessionId: string) => consume(refresh, sessionId),
+    /** One SMS per phone per cooldown, and a daily cap per phone. */
+    async sms(phone: string): Promise<void> {
+      const daily = await smsDaily.get(digest(phone));
+      if (daily && daily.consumedPoints >= limits.smsPerDay) throw rateLimited(daily.msBeforeNext);
+      await consume(smsCooldown, digest(phone));
+      await consume(smsDaily, digest(phone));
+    },
+    /** Guesses at an enrolment or verification code, per user. */
+    codeAttempt: (userId: string) => consume(codeAttempts, userId),
   };
 }
 

@@ -131,3 +131,25 @@ export const VerifyAuditLogDoc = graphql(`
     verifyAuditLog { valid entriesChecked firstBrokenSequence }
   }
 `);
+
+export const BeginTotpDoc = graphql(`
+  mutation BeginTotp($password: String) { beginTotpEnrollment(password: $password) { secret otpauthUri } }
+`);
+export const ConfirmTotpDoc = graphql(`
+  mutation ConfirmTotp($code: String!) { confirmTotpEnrollment(code: $code) }
+`);
+export const VerifyMfaDoc = graphql(`
+  mutation VerifyMfa($input: VerifyMfaInput!) { verifyMfa(input: $input) { ...AuthFields } }
+`);
+export const SendMfaSmsCodeDoc = graphql(`
+  mutation SendMfaSmsCode($challengeToken: String!) { sendMfaSmsCode(challengeToken: $challengeToken) }
+`);
+export const RequestPhoneVerificationDoc = graphql(`
+  mutation RequestPhoneVerification($password: String) { requestPhoneVerification(password: $password) }
+`);
+export const EnableSmsMfaDoc = graphql(`
+  mutation EnableSmsMfa($code: String!) { enableSmsMfa(code: $code) }
+`);
+export const DisableMfaDoc = graphql(`
+  mutation DisableMfa($password: String!, $code: String!) { disableMfa(password: $password, code: $code) }
+`);

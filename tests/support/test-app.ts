@@ -47,6 +47,7 @@ export async function startTestApp(opts: TestAppOptions = {}) {
     RATE_LIMIT_LOGIN_FAILURES_PER_DAY: '100000',
     RATE_LIMIT_REGISTER_PER_HOUR: '100000',
     RATE_LIMIT_REFRESH_PER_MINUTE: '100000',
+    RATE_LIMIT_CODE_ATTEMPTS: '100000',
     ...secrets,
     ...opts.env,
   });

@@ -1,12 +1,13 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context.js';
 import type { IssuedSession } from '../session-tokens.js';
+import type { LoginOutcome } from '../use-cases/login-user.js';
 import { LoginInput, RefreshInput, RegisterInput } from './auth.input.js';
-import { AuthPayload, LoginResult } from './auth-payload.type.js';
+import { AuthPayload, LoginResult, MfaChallenge } from './auth-payload.type.js';
 import { SessionType } from './session.type.js';
 import { UserType } from './user.type.js';
 
-const toPayload = (issued: IssuedSession): AuthPayload =>
+export const toPayload = (issued: IssuedSession): AuthPayload =>
   Object.assign(new AuthPayload(), {
     accessToken: issued.accessToken,
     accessTokenExpiresAt: issued.accessTokenExpiresAt,
@@ -15,6 +16,9 @@ const toPayload = (issued: IssuedSession): AuthPayload =>
     user: UserType.from(issued.user),
     session: SessionType.from(issued.session, issued.session.id),
   });
+
+export const toPayloadWithTrust = (outcome: LoginOutcome): AuthPayload =>
+  Object.assign(toPayload(outcome), { deviceTrustToken: outcome.deviceTrustToken });
 
 @Resolver()
 export class AuthResolver {
@@ -34,7 +38,8 @@ export class AuthResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<typeof LoginResult> {
     const outcome = await ctx.services.loginUser.execute(ctx.em, input, ctx.meta);
-    return Object.assign(toPayload(outcome), { deviceTrustToken: outcome.deviceTrustToken });
+    if ('challengeToken' in outcome) return Object.assign(new MfaChallenge(), outcome);
+    return toPayloadWithTrust(outcome);
   }
 
   @Mutation(() => AuthPayload, {

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AuditTrail } from '../../audit/audit-trail.js';
 import type { InTransaction } from '../../audit/unit-of-work.js';
+import type { MfaChallenges } from '../../mfa/challenges.js';
 import type { PasswordHasher } from '../../security/password-hasher.js';
 import type { RateLimits } from '../../security/rate-limits.js';
 import type { Clock } from '../../shared/clock.js';
@@ -9,6 +10,7 @@ import { invalidCredentials } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { parseDeviceId, parseDeviceName } from '../device.js';
 import type { DeviceTrustService } from '../device-trust.js';
+import type { MfaMethod } from '../enums.js';
 import type { Lockout } from '../lockout.js';
 import type { RequestMeta } from '../principal.js';
 import type { IssuedSession, SessionTokens } from '../session-tokens.js';
@@ -25,6 +27,12 @@ export interface LoginUserInput {
 
 export type LoginOutcome = IssuedSession & { deviceTrustToken: string };
 
+export interface MfaChallengeOutcome {
+  challengeToken: string;
+  methods: MfaMethod[];
+  expiresAt: Date;
+}
+
 export function createLoginUser(deps: {
   hasher: PasswordHasher;
   clock: Clock;
@@ -35,6 +43,7 @@ export function createLoginUser(deps: {
   logger: Logger;
   audit: AuditTrail;
   inTransaction: InTransaction;
+  challenges: MfaChallenges;
 }) {
   return {
     /**
@@ -43,7 +52,11 @@ export function createLoginUser(deps: {
      * after the same bcrypt work. A device that proves earlier trust is judged
      * by its own failure budget instead of the account's lockout.
      */
-    async execute(em: EntityManager, input: LoginUserInput, meta: RequestMeta): Promise<LoginOutcome> {
+    async execute(
+      em: EntityManager,
+      input: LoginUserInput,
+      meta: RequestMeta,
+    ): Promise<LoginOutcome | MfaChallengeOutcome> {
       const device = { id: parseDeviceId(input.deviceId), name: parseDeviceName(input.deviceName) };
       await deps.limits.loginAttempt(meta.ip, input.identifier);
       const fail = async (reason: string, userId?: string, extra: DomainEvent[] = []): Promise<never> => {
@@ -84,6 +97,15 @@ export function createLoginUser(deps: {
         return fail('bad_password', found.id, [locked]);
       }
       if (!found.canAuthenticate) return fail(`account_${found.status.toLowerCase()}`, found.id);
+
+      if (found.mfaEnabled) {
+        if (!trust) await deps.lockout.release(em, found.id);
+        // The password was right; no session and no usable token until the second factor.
+        return deps.inTransaction(em, { meta, actorId: found.id }, async (tx, record) => {
+          record({ type: 'login.password_verified', subjectId: found.id, data: { deviceId: device.id } });
+          return deps.challenges.issue(tx, found, device, trust !== undefined);
+        });
+      }
 
       return deps.inTransaction(em, { meta, actorId: found.id }, async (tx) => {
         const user = await tx.findOneOrFail(User, found.id, { refresh: true });

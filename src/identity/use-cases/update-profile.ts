@@ -39,8 +39,12 @@ async function apply(em: EntityManager, principal: Principal, input: UpdateProfi
     if (await usernameTaken(em, username, user.id)) throw conflict('username', 'Username is taken');
     user.username = username;
   }
-  if (input.phone !== undefined)
+  if (input.phone !== undefined) {
+    // SMS sign-in codes go to this phone: it cannot change under them.
+    if (user.smsMfaEnabled) throw badInput('phone', 'Turn off SMS sign-in codes before changing the phone');
     user.phone = input.phone === null ? undefined : parseNamibianPhone(input.phone);
+    user.phoneVerifiedAt = undefined;
+  }
   if (input.walletAddress === null) {
     user.setWallet(undefined, undefined);
   } else if (input.walletAddress !== undefined) {

@@ -1,0 +1,167 @@
+import { testClock } from '../support/clock';
+import { aUser, signIn } from '../support/factories';
+import { aNamibianPhone, challengeFor, lastSmsCode } from '../support/mfa';
+import {
+  EnableSmsMfaDoc,
+  MeDoc,
+  RequestPhoneVerificationDoc,
+  SendMfaSmsCodeDoc,
+  UpdateProfileDoc,
+  VerifyMfaDoc,
+} from '../support/operations';
+import { bearer, startTestApp, type TestApp } from '../support/test-app';
+
+const clock = testClock();
+let app: TestApp;
+beforeAll(async () => {
+  // No resend cooldown here, except in the test about it.
+  app = await startTestApp({
+    clock,
+    env: { SMS_RESEND_COOLDOWN_SECONDS: '1', SMS_PER_PHONE_PER_DAY: '1000' },
+  });
+});
+afterAll(() => app.close());
+
+const codeOf = (res: { errors?: { extensions: { code: string } }[] }) => res.errors?.[0]?.extensions.code;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function userWithSms() {
+  const phone = aNamibianPhone();
+  const user = await aUser(app, { phone });
+  const session = await signIn(app, user, 'enrol');
+  expect(
+    (await app.gql(RequestPhoneVerificationDoc, {}, bearer(session.accessToken))).data
+      ?.requestPhoneVerification,
+  ).toBe(true);
+  const res = await app.gql(
+    EnableSmsMfaDoc,
+    { code: await lastSmsCode(app, phone) },
+    bearer(session.accessToken),
+  );
+  expect(res.data?.enableSmsMfa).toBe(true);
+  await pause(1100); // past the resend cooldown
+  return { user, phone, session };
+}
+
+describe('SMS as a second factor', () => {
+  it('needs a phone, proves it with a code, and then lists SMS as a method', async () => {
+    const noPhone = await signIn(app, await aUser(app));
+    const res = await app.gql(RequestPhoneVerificationDoc, {}, bearer(noPhone.accessToken));
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'phone' });
+
+    const { session } = await userWithSms();
+    const me = await app.gql(MeDoc, undefined, bearer(session.accessToken));
+    expect(me.data?.me).toMatchObject({ mfaEnabled: true, mfaMethods: ['SMS'] });
+  });
+
+  it('refuses a wrong enrolment code and stores codes only hashed', async () => {
+    const phone = aNamibianPhone();
+    const user = await aUser(app, { phone });
+    const session = await signIn(app, user);
+    await app.gql(RequestPhoneVerificationDoc, {}, bearer(session.accessToken));
+    const code = await lastSmsCode(app, phone);
+    const wrong = code === '000000' ? '000001' : '000000';
+    expect(codeOf(await app.gql(EnableSmsMfaDoc, { code: wrong }, bearer(session.accessToken)))).toBe(
+      'INVALID_CREDENTIALS',
+    );
+    const rows = await app.orm.em
+      .getConnection()
+      .execute('select code_hash from one_time_codes where user_id = ?', [user.id]);
+    expect(rows[0].code_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(rows)).not.toContain(code);
+  });
+
+  it('signs in with a code sent for the challenge, once', async () => {
+    const { user, phone } = await userWithSms();
+    const challenge = await challengeFor(app, user, 'phone-2');
+    expect(challenge.methods).toEqual(['SMS']);
+    expect(
+      (await app.gql(SendMfaSmsCodeDoc, { challengeToken: challenge.challengeToken })).data?.sendMfaSmsCode,
+    ).toBe(true);
+    const code = await lastSmsCode(app, phone);
+    const input = { challengeToken: challenge.challengeToken, code, method: 'SMS' as const };
+    const ok = await app.gql(VerifyMfaDoc, { input });
+    expect(ok.data?.verifyMfa.session.deviceId).toBe('phone-2');
+    expect(codeOf(await app.gql(VerifyMfaDoc, { input }))).toBe('UNAUTHENTICATED'); // the challenge is used
+    const other = await challengeFor(app, user);
+    expect(
+      codeOf(await app.gql(VerifyMfaDoc, { input: { ...input, challengeToken: other.challengeToken } })),
+    ).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('expires codes after five minutes', async () => {
+    const phone = aNamibianPhone();
+    const user = await aUser(app, { phone });
+    const first = await signIn(app, user, 'first');
+    await app.gql(RequestPhoneVerificationDoc, {}, bearer(first.accessToken));
+    const code = await lastSmsCode(app, phone);
+    clock.advance(301);
+    const fresh = await signIn(app, user, 'fresh'); // a recent sign-in, so only the code's age matters
+    expect(codeOf(await app.gql(EnableSmsMfaDoc, { code }, bearer(fresh.accessToken)))).toBe(
+      'INVALID_CREDENTIALS',
+    );
+  });
+
+  it('does not reset the failure count when a code is resent', async () => {
+    const { user, phone } = await userWithSms();
+    const { challengeToken } = await challengeFor(app, user);
+    await app.gql(SendMfaSmsCodeDoc, { challengeToken });
+    for (let i = 0; i < 4; i++) {
+      expect(
+        codeOf(await app.gql(VerifyMfaDoc, { input: { challengeToken, code: '999999', method: 'SMS' } })),
+      ).toBe('INVALID_CREDENTIALS');
+    }
+    await pause(1100);
+    await app.gql(SendMfaSmsCodeDoc, { challengeToken });
+    await app.gql(VerifyMfaDoc, { input: { challengeToken, code: '999999', method: 'SMS' } });
+    const code = await lastSmsCode(app, phone);
+    expect(codeOf(await app.gql(VerifyMfaDoc, { input: { challengeToken, code, method: 'SMS' } }))).toBe(
+      'INVALID_CREDENTIALS',
+    );
+  });
+
+  it('keeps the phone fixed while SMS codes are on', async () => {
+    const { session } = await userWithSms();
+    const res = await app.gql(
+      UpdateProfileDoc,
+      { input: { phone: aNamibianPhone() } },
+      bearer(session.accessToken),
+    );
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'phone' });
+  });
+});
+
+describe('SMS sending limits', () => {
+  it('enforces a 30 s resend cooldown per phone', async () => {
+    const limited = await startTestApp();
+    try {
+      const phone = aNamibianPhone();
+      const session = await signIn(limited, await aUser(limited, { phone }));
+      const send = () => limited.gql(RequestPhoneVerificationDoc, {}, bearer(session.accessToken));
+      expect((await send()).data?.requestPhoneVerification).toBe(true);
+      const again = await send();
+      expect(again.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(again.errors?.[0].extensions.retryAfterSeconds as number).toBeGreaterThan(25);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('caps messages per phone per day', async () => {
+    const limited = await startTestApp({
+      env: { SMS_RESEND_COOLDOWN_SECONDS: '1', SMS_PER_PHONE_PER_DAY: '2' },
+    });
+    try {
+      const phone = aNamibianPhone();
+      const session = await signIn(limited, await aUser(limited, { phone }));
+      const send = () => limited.gql(RequestPhoneVerificationDoc, {}, bearer(session.accessToken));
+      expect((await send()).data).toBeDefined();
+      await pause(1100);
+      expect((await send()).data?.requestPhoneVerification).toBe(true);
+      await pause(1100);
+      expect(codeOf(await send())).toBe('RATE_LIMITED');
+    } finally {
+      await limited.close();
+    }
+  });
+});
