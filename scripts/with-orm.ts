@@ -1,6 +1,7 @@
 import { loadConfig } from '../src/config/config.js';
 import { openDatabase } from '../src/db/database.js';
 import { createOrm, type Orm } from '../src/db/orm.js';
+import { createFieldEncryption } from '../src/security/field-encryption.js';
 
 /**
  * Runs an operator command against the configured database (DATABASE_URL, or
@@ -11,7 +12,7 @@ export async function withOrm<T>(
 ): Promise<T> {
   const config = loadConfig();
   const db = await openDatabase(config);
-  const orm = await createOrm({ url: db.url });
+  const orm = await createOrm({ url: db.url, encryption: createFieldEncryption(config.fieldEncryptionKeys) });
   try {
     return await fn(orm, config);
   } finally {

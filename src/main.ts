@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config/config.js';
 import { openDatabase } from './db/database.js';
 import { createOrm, migrateUp } from './db/orm.js';
 import { purgeEndedSessions } from './identity/use-cases/purge-sessions.js';
+import { createFieldEncryption } from './security/field-encryption.js';
 import { createLogger, createRequestScope } from './shared/logger.js';
 
 /** The composition root: configuration → database → services → HTTP server. */
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
     logger.debug({ postgres: line.trim() }, 'embedded postgres'),
   );
   if (db.embedded) logger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
-  const orm = await createOrm({ url: db.url });
+  const orm = await createOrm({ url: db.url, encryption: createFieldEncryption(config.fieldEncryptionKeys) });
 
   if (config.profile === 'production') {
     const pending = await orm.getMigrator().getPendingMigrations();

@@ -1,14 +1,23 @@
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 import { migrationsList } from '../../migrations/index.js';
+import type { FieldEncryption } from '../security/field-encryption.js';
+import { EncryptedText } from './encrypted-text.type.js';
 import { entities } from './entities.js';
 
 export interface OrmOptions {
   url: string;
+  /** Encrypts the columns listed in ENCRYPTED_COLUMNS; without it they cannot be read or written. */
+  encryption?: FieldEncryption;
   poolMax?: number;
   /** Called with each SQL statement (tests count queries with it). */
   onQuery?: (sql: string) => void;
 }
+
+/** Columns encrypted at rest through the ORM, with the context bound into each ciphertext. */
+export const ENCRYPTED_COLUMNS: Record<string, [property: string, context: string][]> = {
+  User: [['phone', 'users.phone']],
+};
 
 export function ormConfig(opts: OrmOptions): Options {
   return defineConfig({
@@ -36,7 +45,15 @@ export function ormConfig(opts: OrmOptions): Options {
     colors: false,
     logger: opts.onQuery ? (message) => opts.onQuery?.(message) : () => {},
     preferTs: false,
-    discovery: { warnWhenNoEntities: true },
+    discovery: {
+      warnWhenNoEntities: true,
+      onMetadata: (meta) => {
+        for (const [property, context] of ENCRYPTED_COLUMNS[meta.className] ?? []) {
+          if (opts.encryption)
+            meta.properties[property].customType = new EncryptedText(opts.encryption, context);
+        }
+      },
+    },
   });
 }
 

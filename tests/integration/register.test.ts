@@ -48,6 +48,18 @@ describe('register', () => {
     });
   });
 
+  it('keeps the phone encrypted at rest, with no spurious writes when nothing changed', async () => {
+    const user = await aUser(app, { phone: '0812345678' });
+    const [row] = await app.orm.em.getConnection().execute('select phone from users where id = ?', [user.id]);
+    expect(row.phone).toMatch(/^v1:k1:/);
+    expect(row.phone).not.toContain('812345678');
+    const em = app.orm.em.fork();
+    const loaded = await em.findOneOrFail(User, user.id);
+    expect(loaded.phone).toBe('+264812345678');
+    em.getUnitOfWork().computeChangeSets();
+    expect(em.getUnitOfWork().getChangeSets()).toHaveLength(0);
+  });
+
   it.each([
     ['username', { username: 'ab' }],
     ['username', { username: 'has space' }],

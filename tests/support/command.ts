@@ -5,7 +5,12 @@ import type { TestApp } from './test-app';
 const root = join(__dirname, '..', '..');
 
 /** Runs an operator command (`scripts/<name>.ts`) against the test app's database and keys, as an operator would. */
-export function runOperatorCommand(app: TestApp, name: string, args: string[] = []) {
+export function runOperatorCommand(
+  app: TestApp,
+  name: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+) {
   return spawnSync(process.execPath, [join(root, 'scripts', 'run.cjs'), `scripts/${name}`, ...args], {
     cwd: root,
     env: {
@@ -17,6 +22,7 @@ export function runOperatorCommand(app: TestApp, name: string, args: string[] = 
         .join(','),
       PASSWORD_PEPPER: app.config.passwordPepper.toString('base64'),
       BCRYPT_COST: '4',
+      ...env,
     },
     encoding: 'utf8',
     timeout: 60_000,

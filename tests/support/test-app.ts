@@ -6,6 +6,7 @@ import { type DocumentNode, print } from 'graphql';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import type { Orm } from '../../src/db/orm';
+import { createFieldEncryption } from '../../src/security/field-encryption';
 import type { Clock } from '../../src/shared/clock';
 import { createLogger, createRequestScope } from '../../src/shared/logger';
 import { createTestDatabase, openTestOrm } from './database';
@@ -51,7 +52,10 @@ export async function startTestApp(opts: TestAppOptions = {}) {
     ...secrets,
     ...opts.env,
   });
-  const orm: Orm = await openTestOrm(databaseUrl, { onQuery: opts.onQuery });
+  const orm: Orm = await openTestOrm(databaseUrl, {
+    onQuery: opts.onQuery,
+    encryption: createFieldEncryption(config.fieldEncryptionKeys),
+  });
   const scope = createRequestScope();
   const logger = createLogger({
     level: opts.logLines ? 'debug' : 'silent',
