@@ -1,10 +1,15 @@
+import { createAuditTrail } from '../src/audit/audit-trail.js';
+import { createUnitOfWork } from '../src/audit/unit-of-work.js';
 import { Role } from '../src/identity/enums.js';
+import { User } from '../src/identity/user.entity.js';
 import { findUserByIdentifier } from '../src/identity/user-lookup.js';
+import { systemClock } from '../src/shared/clock.js';
 import { runCommand, withOrm } from './with-orm.js';
 
 /**
  * `npm run user:role -- <email-or-username> <USER|ADMIN>`: sets a user's role
- * directly in the database. This is how the first admin is made.
+ * directly in the database (this is how the first admin is made). The change
+ * is audited like an admin's, with no actor and request id "cli".
  */
 runCommand(async () => {
   const [identifier, roleText] = process.argv.slice(2);
@@ -13,16 +18,18 @@ runCommand(async () => {
     console.error('usage: npm run user:role -- <email-or-username> <USER|ADMIN>');
     return 2;
   }
-  return withOrm(async (orm) => {
+  return withOrm(async (orm, config) => {
     const em = orm.em.fork();
-    const user = await findUserByIdentifier(em, identifier);
-    if (!user || user.isDeleted) {
+    const found = await findUserByIdentifier(em, identifier);
+    if (!found || found.isDeleted) {
       console.error(`no user "${identifier}"`);
       return 1;
     }
-    user.setRole(role);
-    await em.flush();
-    console.log(`${user.username} is now ${role}`);
+    const inTransaction = createUnitOfWork(createAuditTrail({ clock: systemClock, enabled: config.auditLogEnabled }));
+    await inTransaction(em, { meta: { requestId: 'cli', ip: '' } }, async (tx) => {
+      (await tx.findOneOrFail(User, found.id)).setRole(role);
+    });
+    console.log(`${found.username} is now ${role}`);
     return 0;
   });
 });
