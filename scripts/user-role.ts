@@ -25,7 +25,9 @@ runCommand(async () => {
       console.error(`no user "${identifier}"`);
       return 1;
     }
-    const inTransaction = createUnitOfWork(createAuditTrail({ clock: systemClock, enabled: config.auditLogEnabled }));
+    const inTransaction = createUnitOfWork(
+      createAuditTrail({ clock: systemClock, enabled: config.auditLogEnabled }),
+    );
     await inTransaction(em, { meta: { requestId: 'cli', ip: '' } }, async (tx) => {
       (await tx.findOneOrFail(User, found.id)).setRole(role);
     });
