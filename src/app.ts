@@ -42,6 +42,8 @@ export async function createApp(deps: AppDeps) {
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // main.ts owns shutdown: stop accepting, drain, then close the pool and the database.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     validationRules: documentValidationRules,
     parseOptions: { maxTokens: DOCUMENT_LIMITS.maxTokens },

