@@ -4,7 +4,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { openDatabase } from './db/database.js';
 import { createOrm, migrateUp } from './db/orm.js';
-import { purgeEndedSessions } from './identity/use-cases/purge-sessions.js';
+import { purgeExpired } from './maintenance.js';
 import { createFieldEncryption } from './security/field-encryption.js';
 import { createLogger, createRequestScope } from './shared/logger.js';
 
@@ -52,10 +52,9 @@ async function main(): Promise<void> {
   const app = await createApp({ config, orm, logger, scope });
   await app.services.signingKeys.ensureActiveKey();
   const purge = () =>
-    purgeEndedSessions(orm.em.fork(), new Date()).then(
-      (deleted) => deleted > 0 && logger.info({ deleted }, 'ended sessions purged'),
-      (err: unknown) =>
-        logger.warn({ err: { type: (err as Error)?.constructor?.name } }, 'session purge failed'),
+    purgeExpired(orm.em.fork(), new Date()).then(
+      (deleted) => logger.info({ deleted }, 'expired rows purged'),
+      (err: unknown) => logger.warn({ err: { type: (err as Error)?.constructor?.name } }, 'purge failed'),
     );
   await purge();
   const purgeTimer = setInterval(purge, 3600_000).unref();

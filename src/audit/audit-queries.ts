@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput } from '../shared/errors.js';
+import { isUuid } from '../shared/ids.js';
 import { type Page, type PageRequest, toPage } from '../shared/pagination.js';
 import { AuditEntry } from './audit-entry.entity.js';
 
@@ -10,8 +11,6 @@ export interface AuditFilter {
   to?: Date | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** One page of the audit log, newest first, with the total count. */
 export async function listAuditEntries(
   em: EntityManager,
@@ -20,7 +19,7 @@ export async function listAuditEntries(
 ): Promise<Page<AuditEntry>> {
   const where: Record<string, unknown> = {};
   if (filter.userId) {
-    if (!UUID.test(filter.userId)) throw badInput('userId', 'userId must be a user id');
+    if (!isUuid(filter.userId)) throw badInput('userId', 'userId must be a user id');
     where.$or = [{ actorId: filter.userId }, { subjectId: filter.userId }];
   }
   if (filter.type) where.type = filter.type;

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { InTransaction } from '../../audit/unit-of-work.js';
 import type { Clock } from '../../shared/clock.js';
 import { forbidden, notFound } from '../../shared/errors.js';
+import { isUuid } from '../../shared/ids.js';
 import { Role, UserStatus } from '../enums.js';
 import type { Principal, RequestMeta } from '../principal.js';
 import { SessionRevocation } from '../session.entity.js';
@@ -15,15 +16,13 @@ export type AdminAction =
   | { kind: 'reactivate' }
   | { kind: 'setRole'; role: Role };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function requireAdmin(principal: Principal): void {
   if (principal.role !== Role.ADMIN) throw forbidden('Admins only');
 }
 
 /** Loads a user by id for an admin; a malformed or unknown id is NOT_FOUND. */
 export async function findUserForAdmin(em: EntityManager, id: string): Promise<User> {
-  const user = UUID.test(id) ? await em.findOne(User, id) : null;
+  const user = isUuid(id) ? await em.findOne(User, id) : null;
   if (!user) throw notFound('User not found');
   return user;
 }

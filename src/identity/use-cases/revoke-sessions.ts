@@ -2,11 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { InTransaction } from '../../audit/unit-of-work.js';
 import type { Clock } from '../../shared/clock.js';
 import { notFound } from '../../shared/errors.js';
+import { isUuid } from '../../shared/ids.js';
 import type { Principal, RequestMeta } from '../principal.js';
 import { Session, SessionRevocation } from '../session.entity.js';
 import { revokeUserSessions } from '../session-revocation.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Signing out devices: the current one, one by id, or all of them (optionally keeping the current one). */
 export function createRevokeSessions(deps: { clock: Clock; inTransaction: InTransaction }) {
@@ -18,7 +17,7 @@ export function createRevokeSessions(deps: { clock: Clock; inTransaction: InTran
     reason: SessionRevocation,
   ) =>
     deps.inTransaction(em, { meta, actorId: principal.userId }, async (tx) => {
-      const session = UUID.test(sessionId)
+      const session = isUuid(sessionId)
         ? await tx.findOne(Session, { id: sessionId, user: principal.userId, revokedAt: null })
         : null;
       if (!session?.isActive(deps.clock.now())) throw notFound('Session not found');
