@@ -12,8 +12,12 @@ const EXPIRED_RETENTION_SECONDS = 86400;
  */
 export async function purgeExpired(em: EntityManager, now: Date): Promise<Record<string, number>> {
   const cutoff = new Date(now.getTime() - EXPIRED_RETENTION_SECONDS * 1000);
-  const del = async (sql: string, params: unknown[]) =>
-    (await em.getConnection().execute(sql, params, 'run')).affectedRows;
+  const del = async (sql: string, params: unknown[]): Promise<number> => {
+    const result = (await em.getConnection().execute(sql, params, 'run')) as unknown as {
+      affectedRows: number;
+    };
+    return result.affectedRows;
+  };
   return {
     sessions: await purgeEndedSessions(em, now),
     mfaChallenges: await del('delete from mfa_challenges where expires_at < ?', [cutoff]),
