@@ -1,6 +1,5 @@
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as common from '@zxcvbn-ts/language-common';
-import * as english from '@zxcvbn-ts/language-en';
 import { badInput } from '../shared/errors.js';
 import { PASSWORD_MAX_LENGTH } from './password-limits.js';
 
@@ -8,10 +7,11 @@ export const SERVICE_NAME = 'elcorp';
 /** zxcvbn scores 0–4; a password built on a common one must reach this to pass. */
 const MIN_SCORE_WITH_COMMON_PART = 3;
 
+// Only the common-password list (with keyboard graphs for patterns): the English
+// word lists would add ~50 MB of memory for a score the policy does not rely on alone.
 const estimator = new ZxcvbnFactory({
-  dictionary: { ...common.dictionary, ...english.dictionary },
+  dictionary: { 'passwords-common': common.dictionary['passwords-common'] },
   graphs: common.adjacencyGraphs,
-  translations: english.translations,
 });
 
 /** Length in Unicode code points, so an emoji counts once, not as two UTF-16 units. */
