@@ -2,8 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { type AccessTokens, InvalidAccessTokenError } from '../security/access-tokens.js';
 import type { Clock } from '../shared/clock.js';
 import { unauthenticated } from '../shared/errors.js';
-import { Role, UserStatus } from './enums.js';
+import { UserStatus } from './enums.js';
 import type { Principal } from './principal.js';
+import { Session } from './session.entity.js';
 
 export interface Credentials {
   authorization?: string;
@@ -30,19 +31,16 @@ export function createAuthenticator(deps: { accessTokens: AccessTokens; clock: C
     if (credentials.deviceId !== undefined && credentials.deviceId !== claims.deviceId) {
       throw unauthenticated('Access token was issued to another device');
     }
-    const rows: { role: Role; status: UserStatus }[] = await em.getConnection().execute(
-      `select u.role, u.status from sessions s join users u on u.id = s.user_id
-        where s.id = ? and s.user_id = ? and s.revoked_at is null and s.expires_at > ?`,
-      [claims.sessionId, claims.userId, deps.clock.now()],
+    // One query: the session must be live and its account active. The user lands in this
+    // request's identity map, so resolvers that need it (me) read it without another query.
+    const session = await em.findOne(
+      Session,
+      { id: claims.sessionId, user: claims.userId, revokedAt: null, expiresAt: { $gt: deps.clock.now() } },
+      { populate: ['user'] },
     );
-    const live = rows[0];
-    if (!live || live.status !== UserStatus.ACTIVE) throw unauthenticated('Session has ended');
-    return {
-      userId: claims.userId,
-      sessionId: claims.sessionId,
-      deviceId: claims.deviceId,
-      role: live.role ?? Role.USER,
-    };
+    const user = session?.user.getEntity();
+    if (!user || user.status !== UserStatus.ACTIVE) throw unauthenticated('Session has ended');
+    return { userId: user.id, sessionId: claims.sessionId, deviceId: claims.deviceId, role: user.role };
   };
 }
 
