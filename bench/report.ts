@@ -1,0 +1,174 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BcryptBound } from './bcrypt-bound.js';
+import type { KindStats, LoadResult } from './load.js';
+
+export interface Measured extends LoadResult {
+  /** Peak resident memory of the server process during the load, in bytes. */
+  serverPeakRss?: number;
+  /** Share of the machine (0–1) that processes outside this run used meanwhile: contention. */
+  otherCpu?: number;
+}
+
+export interface BenchResults {
+  machine: {
+    date: string;
+    commit: string;
+    mode: 'quick' | 'full';
+    cores: number;
+    cpu: string;
+    node: string;
+    postgres: string;
+    database: 'embedded' | 'external';
+    bcryptCost: number;
+    threadPoolSize: number;
+    secondsPerScenario: number;
+    /** Share of the machine that processes outside this run used over the whole run. */
+    otherCpu: number | undefined;
+  };
+  bcrypt: BcryptBound;
+  scenarios: Record<'typename' | 'me' | 'register' | 'login' | 'refresh', Measured>;
+  storm: { idleProbe: Measured; probe: Measured; login: Measured };
+  sizes: { users: number; seedSeconds: number; me: Measured; login: Measured }[];
+  /** Scenarios (or kinds) that produced no successful reply: the benchmark itself is broken. */
+  broken: string[];
+  runSeconds: number;
+}
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number | null | undefined) => (n == null ? '–' : n < 10 ? n.toFixed(2) : n.toFixed(1));
+const rate = (n: number) => (n < 100 ? n.toFixed(1) : int(n));
+const mb = (bytes: number | undefined) => (bytes === undefined ? '–' : (bytes / 2 ** 20).toFixed(0));
+const pct = (share: number | undefined) => (share === undefined ? '–' : `${(share * 100).toFixed(0)}%`);
+
+const kind = (m: Measured, name: string): KindStats => m.kinds[name];
+const errors = (m: Measured, name: string) => kind(m, name).errors + m.connectionErrors;
+/** Beyond this, other processes took enough of the machine to move the numbers noticeably. */
+const CONTENTION_WARNING = 0.1;
+
+const SCENARIO_LABELS = {
+  typename: '`{ __typename }`, no auth (ceiling)',
+  me: '`me` (Bearer token)',
+  register: '`register` (new user each, half with random passwords)',
+  login: '`login` (seeded users, new device each)',
+  refresh: '`refresh` (each connection rotates its session)',
+} as const;
+
+export function markdown(r: BenchResults, resultsFile: string): string {
+  const lines = [
+    ...header(r),
+    ...scenarioTable(r),
+    ...bcryptLine(r),
+    ...stormTable(r),
+    ...sizeTable(r),
+    ...(r.broken.length > 0 ? [`**BROKEN: no successful reply in ${r.broken.join(', ')}**`, ''] : []),
+    `Run took ${r.runSeconds.toFixed(0)} s. Results: \`${resultsFile}\``,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function header(r: BenchResults): string[] {
+  const m = r.machine;
+  const lines = [
+    `## elcorp identity benchmark (${m.mode})`,
+    '',
+    `${m.date} · commit ${m.commit} · ${m.cores} × ${m.cpu} · Node ${m.node} · ` +
+      `${m.postgres.split(' on ')[0]} (${m.database}) · bcrypt cost ${m.bcryptCost} · ` +
+      `UV_THREADPOOL_SIZE ${m.threadPoolSize} · ${m.secondsPerScenario} s per load (longer where bcrypt ` +
+      `needs it) · rate limits out of reach (still counted) · other processes used ${pct(m.otherCpu)} ` +
+      'of the CPU during the run',
+    '',
+  ];
+  if ((m.otherCpu ?? 0) > CONTENTION_WARNING)
+    lines.push(
+      '**The machine was shared with other work: see the "other CPU" column before trusting a row.**',
+      '',
+    );
+  return lines;
+}
+
+function scenarioTable(r: BenchResults): string[] {
+  const lines = [
+    '| scenario | conns | s | req/s | p50 ms | p99 ms | ok | errors | server peak RSS MB | other CPU |',
+    '| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
+  ];
+  for (const name of Object.keys(SCENARIO_LABELS) as (keyof typeof SCENARIO_LABELS)[]) {
+    const s = r.scenarios[name];
+    const k = kind(s, name);
+    lines.push(
+      `| ${SCENARIO_LABELS[name]} | ${s.connections} | ${s.seconds.toFixed(0)} | ${rate(k.rps)} | ` +
+        `${ms(k.p50Ms)} | ${ms(k.p99Ms)} | ${int(k.ok)} | ${int(errors(s, name))} | ` +
+        `${mb(s.serverPeakRss)} | ${pct(s.otherCpu)} |`,
+    );
+  }
+  return [...lines, ''];
+}
+
+function bcryptLine(r: BenchResults): string[] {
+  const bound = r.bcrypt.hashesPerSecond;
+  const ratio = (name: 'login' | 'register') => (kind(r.scenarios[name], name).rps / bound).toFixed(2);
+  return [
+    `bcrypt bound (cost ${r.bcrypt.cost}, ${r.bcrypt.threads} threads, own process, server stopped, ` +
+      `other CPU ${pct(r.bcrypt.otherCpu)}): **${rate(bound)} hashes/s**. ` +
+      `login runs at **${ratio('login')}×** of it, register at ${ratio('register')}×.`,
+    '',
+  ];
+}
+
+function stormTable(r: BenchResults): string[] {
+  const { idleProbe, probe, login } = r.storm;
+  const lines = [
+    '### Event loop under a login storm',
+    '',
+    `Probe: ${probe.connections} connections alternating \`me\` and \`GET /healthz\` for ` +
+      `${probe.seconds.toFixed(0)} s, alone (other CPU ${pct(idleProbe.otherCpu)}) and then beside ` +
+      `\`login\` on ${login.connections} connections (${rate(kind(login, 'login').rps)} logins/s, ` +
+      `${int(errors(login, 'login'))} errors, other CPU ${pct(login.otherCpu)}).`,
+    '',
+    '| probe | p50 ms idle | p99 ms idle | p50 ms in storm | p99 ms in storm | req/s in storm | errors |',
+    '| --- | --: | --: | --: | --: | --: | --: |',
+  ];
+  for (const name of ['me', 'healthz']) {
+    const idle = kind(idleProbe, name);
+    const busy = kind(probe, name);
+    lines.push(
+      `| ${name === 'me' ? '`me`' : '`/healthz`'} | ${ms(idle.p50Ms)} | ${ms(idle.p99Ms)} | ` +
+        `${ms(busy.p50Ms)} | ${ms(busy.p99Ms)} | ${rate(busy.rps)} | ` +
+        `${int(idle.errors + busy.errors + probe.connectionErrors)} |`,
+    );
+  }
+  return [...lines, ''];
+}
+
+function sizeTable(r: BenchResults): string[] {
+  const sizes = r.sizes;
+  type Size = (typeof sizes)[number];
+  const row = (label: string, cell: (s: Size) => string) => `| ${label} | ${sizes.map(cell).join(' | ')} |`;
+  const latency = (m: Measured, name: string) => `${ms(kind(m, name).p50Ms)} / ${ms(kind(m, name).p99Ms)}`;
+  return [
+    '### Cost versus size',
+    '',
+    `| | ${sizes.map((s) => `${int(s.users)} users`).join(' | ')} |`,
+    `| --- | ${sizes.map(() => '--:').join(' | ')} |`,
+    row('seeding (SQL, s)', (s) => s.seedSeconds.toFixed(1)),
+    row(`\`me\` req/s (${sizes[0].me.connections} conns)`, (s) => rate(kind(s.me, 'me').rps)),
+    row('`me` p50 / p99 ms', (s) => latency(s.me, 'me')),
+    row(`\`login\` req/s (${sizes[0].login.connections} conns)`, (s) => rate(kind(s.login, 'login').rps)),
+    row('`login` p50 / p99 ms', (s) => latency(s.login, 'login')),
+    row('errors (me + login)', (s) => int(errors(s.me, 'me') + errors(s.login, 'login'))),
+    row('other CPU (me / login)', (s) => `${pct(s.me.otherCpu)} / ${pct(s.login.otherCpu)}`),
+    '',
+  ];
+}
+
+/** Writes bench/results/<timestamp>.json, through a temporary name so a reader never sees half a file. */
+export function writeResults(dir: string, r: BenchResults): string {
+  mkdirSync(dir, { recursive: true });
+  const stamp = r.machine.date.replace(/[:.]/g, '-');
+  const file = join(dir, `${stamp}.json`);
+  const tmp = join(dir, `${stamp}.tmp.json`);
+  writeFileSync(tmp, `${JSON.stringify(r, null, 2)}\n`);
+  renameSync(tmp, file);
+  return file;
+}
