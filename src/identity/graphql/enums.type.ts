@@ -15,7 +15,10 @@ registerEnumType(UserStatus, {
   description: 'Whether an account can be used.',
   valuesConfig: {
     ACTIVE: { description: 'The account can sign in.' },
-    LOCKED: { description: 'Signed out and blocked, after failed sign-ins or by an admin.' },
+    LOCKED: {
+      description:
+        'Signed out and blocked by an admin until unlocked (temporary lockouts after failed sign-ins leave the status as it is).',
+    },
     SUSPENDED: { description: 'Blocked by an admin until reactivated.' },
     DELETED: { description: 'Deleted by its owner; personal data has been erased.' },
   },
