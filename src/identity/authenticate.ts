@@ -4,7 +4,7 @@ import type { Clock } from '../shared/clock.js';
 import { unauthenticated } from '../shared/errors.js';
 import { UserStatus } from './enums.js';
 import type { Principal } from './principal.js';
-import { Session } from './session.entity.js';
+import { User } from './user.entity.js';
 
 export interface Credentials {
   authorization?: string;
@@ -31,14 +31,15 @@ export function createAuthenticator(deps: { accessTokens: AccessTokens; clock: C
     if (credentials.deviceId !== undefined && credentials.deviceId !== claims.deviceId) {
       throw unauthenticated('Access token was issued to another device');
     }
-    // One query: the session must be live and its account active. The user lands in this
-    // request's identity map, so resolvers that need it (me) read it without another query.
-    const session = await em.findOne(
-      Session,
-      { id: claims.sessionId, user: claims.userId, revokedAt: null, expiresAt: { $gt: deps.clock.now() } },
-      { populate: ['user'] },
+    // One query: the session must be live and its account active. Raw SQL (building this join
+    // through the ORM cost a third of a `me` request's CPU); the row is mapped into this request's
+    // identity map, so resolvers that need the user (me) read it without another query.
+    const rows: Record<string, unknown>[] = await em.getConnection().execute(
+      `select u.* from sessions s join users u on u.id = s.user_id
+        where s.id = ? and s.user_id = ? and s.revoked_at is null and s.expires_at > ?`,
+      [claims.sessionId, claims.userId, deps.clock.now()],
     );
-    const user = session?.user.getEntity();
+    const user = rows[0] ? em.map(User, rows[0]) : undefined;
     if (!user || user.status !== UserStatus.ACTIVE) throw unauthenticated('Session has ended');
     return { userId: user.id, sessionId: claims.sessionId, deviceId: claims.deviceId, role: user.role };
   };
