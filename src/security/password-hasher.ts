@@ -6,7 +6,8 @@ import bcrypt from 'bcrypt';
  * reads only 72 bytes; the 44-character base64 digest carries every character
  * of the password into the hash. bcrypt runs on libuv's thread pool, off the event loop.
  */
-export function createPasswordHasher(opts: { pepper: Buffer; cost: number }) {
+export function createPasswordHasher(opts: { pepper: Buffer; cost: number; maxConcurrent?: number }) {
+  const limit = createLimiter(opts.maxConcurrent ?? DEFAULT_MAX_CONCURRENT_HASHES);
   const prehash = (password: string) =>
     createHmac('sha256', opts.pepper).update(password, 'utf8').digest('base64');
   // Compared against when the account does not exist, so that an unknown
@@ -14,14 +15,38 @@ export function createPasswordHasher(opts: { pepper: Buffer; cost: number }) {
   const dummyHash = bcrypt.hash(prehash('dummy password for timing'), opts.cost);
 
   return {
-    hash: (password: string) => bcrypt.hash(prehash(password), opts.cost),
-    verify: (password: string, hash: string) => bcrypt.compare(prehash(password), hash),
+    hash: (password: string) => limit(() => bcrypt.hash(prehash(password), opts.cost)),
+    verify: (password: string, hash: string) => limit(() => bcrypt.compare(prehash(password), hash)),
     /** Spends one comparison's time and always fails. */
     verifyDummy: async (password: string) => {
-      await bcrypt.compare(prehash(password), await dummyHash);
+      const dummy = await dummyHash;
+      await limit(() => bcrypt.compare(prehash(password), dummy));
       return false;
     },
   };
 }
 
 export type PasswordHasher = ReturnType<typeof createPasswordHasher>;
+
+/**
+ * bcrypt and jose's WebCrypto share libuv's thread pool (4 threads by default). Left
+ * alone, a login storm fills every thread and each token verification queues behind
+ * hashes (`me` p99 went past 1 s). Two hashes at a time keep two threads for tokens;
+ * on this 2-core machine it costs no hashing throughput.
+ */
+export const DEFAULT_MAX_CONCURRENT_HASHES = 2;
+
+function createLimiter(max: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await task();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
+}

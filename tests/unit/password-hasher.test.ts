@@ -24,3 +24,32 @@ describe('password hasher', () => {
     expect(await hasher.verifyDummy('anything')).toBe(false);
   });
 });
+
+describe('password hasher concurrency', () => {
+  it('runs at most the configured number of bcrypt operations at once, and all of them complete', async () => {
+    const bcrypt = require('bcrypt') as typeof import('bcrypt');
+    let running = 0;
+    let peak = 0;
+    const original = bcrypt.compare;
+    const spy = jest.spyOn(bcrypt, 'compare').mockImplementation((async (a: string, b: string) => {
+      running += 1;
+      peak = Math.max(peak, running);
+      try {
+        return await original(a, b);
+      } finally {
+        running -= 1;
+      }
+    }) as never);
+    try {
+      const limited = createPasswordHasher({ pepper: randomBytes(32), cost: 4, maxConcurrent: 2 });
+      const hash = await limited.hash('a long passphrase');
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => limited.verify('a long passphrase', hash)),
+      );
+      expect(results.every(Boolean)).toBe(true);
+      expect(peak).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

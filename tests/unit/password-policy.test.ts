@@ -46,3 +46,18 @@ describe('password policy', () => {
     expect(reason('ab3!kz9q', undefined, 8)).toBe('ok');
   });
 });
+
+describe('password policy cost', () => {
+  // Regression: the l33t matcher took over 2 s on a 128-character password, blocking the event loop.
+  it('checks the longest allowed password without holding the event loop', () => {
+    const chars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!@#$%^&*()_+-=';
+    let seed = 7;
+    const random = Array.from(
+      { length: 128 },
+      () => chars[(seed = (seed * 48271) % 2147483647) % chars.length],
+    ).join('');
+    const started = performance.now();
+    checkPassword(random, { minLength: 12 });
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
