@@ -1,4 +1,5 @@
 import { testClock } from '../support/clock';
+import { runOperatorCommand } from '../support/command';
 import { aUser, signIn } from '../support/factories';
 import { aNamibianPhone, challengeFor, lastSmsCode } from '../support/mfa';
 import {
@@ -117,6 +118,17 @@ describe('SMS as a second factor', () => {
     const code = await lastSmsCode(app, phone);
     expect(codeOf(await app.gql(VerifyMfaDoc, { input: { challengeToken, code, method: 'SMS' } }))).toBe(
       'INVALID_CREDENTIALS',
+    );
+  });
+
+  it('prints the development outbox with npm run sms:outbox', async () => {
+    const phone = aNamibianPhone();
+    const session = await signIn(app, await aUser(app, { phone }));
+    await app.gql(RequestPhoneVerificationDoc, {}, bearer(session.accessToken));
+    const out = runOperatorCommand(app, 'sms-outbox', ['50']);
+    expect(out.status).toBe(0);
+    expect(out.stdout).toContain(
+      `${phone}  Your elcorp verification code is ${await lastSmsCode(app, phone)}`,
     );
   });
 
