@@ -118,6 +118,7 @@ export async function createApp(deps: AppDeps) {
     logger,
     async close() {
       await apollo.stop();
+      await services.close();
     },
   };
 }

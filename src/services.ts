@@ -24,6 +24,7 @@ import { createAccessTokens } from './security/access-tokens.js';
 import { createFieldEncryption } from './security/field-encryption.js';
 import { createPasswordHasher } from './security/password-hasher.js';
 import { createRateLimits } from './security/rate-limits.js';
+import { closeRedisClient, createRedisClient } from './security/redis.js';
 import { createSignedTokens } from './security/signed-tokens.js';
 import { createSigningKeys } from './security/signing-keys.js';
 import { type Clock, systemClock } from './shared/clock.js';
@@ -47,7 +48,11 @@ export function createServices(config: Config, orm: Orm, logger: Logger, clock: 
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
   });
   const sessions = createSessionTokens({ accessTokens, clock, ...config.session });
-  const limits = createRateLimits(config.rateLimits, orm.em.getConnection().getKnex());
+  const redis =
+    config.rateLimits.store === 'redis' && config.rateLimits.redisUrl
+      ? createRedisClient(config.rateLimits.redisUrl, config.rateLimits.redisKeyPrefix, logger)
+      : undefined;
+  const limits = createRateLimits(config.rateLimits, { knex: orm.em.getConnection().getKnex(), redis });
   const lockout = createLockout(config.lockout);
   const audit = createAuditTrail({ clock, enabled: config.auditLogEnabled });
   const inTransaction = createUnitOfWork(audit);
@@ -142,6 +147,10 @@ export function createServices(config: Config, orm: Orm, logger: Logger, clock: 
       hashCode,
       sms,
     }),
+    /** Releases what the services hold outside the ORM (the Redis connection). */
+    async close(): Promise<void> {
+      if (redis) await closeRedisClient(redis);
+    },
   };
 }
 

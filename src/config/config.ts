@@ -29,7 +29,11 @@ export interface Config {
   lockout: { threshold: number; baseSeconds: number; maxSeconds: number };
   deviceTrust: { ttlSeconds: number; maxFailures: number };
   rateLimits: {
-    store: 'memory' | 'postgres';
+    store: RateLimitStore;
+    /** REDIS_URL: where the redis store lives. */
+    redisUrl?: string;
+    /** Starts every key this service writes to Redis, so deployments can share one server. */
+    redisKeyPrefix: string;
     loginPerMinute: number;
     loginFailuresPerDay: number;
     registerPerHour: number;
@@ -162,7 +166,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       maxFailures: int('DEVICE_TRUST_MAX_FAILURES', 3),
     },
     rateLimits: {
-      store: parseStore(env.RATE_LIMIT_STORE, profile, problems),
+      store: parseStore(env.RATE_LIMIT_STORE, env.REDIS_URL, profile, problems),
+      redisUrl: env.REDIS_URL || undefined,
+      redisKeyPrefix: env.REDIS_KEY_PREFIX || 'elcorp-identity:',
       loginPerMinute: int('RATE_LIMIT_LOGIN_PER_MINUTE', 5),
       loginFailuresPerDay: int('RATE_LIMIT_LOGIN_FAILURES_PER_DAY', 100),
       registerPerHour: int('RATE_LIMIT_REGISTER_PER_HOUR', 3),
@@ -196,11 +202,26 @@ function parseProfile(value: string | undefined, problems: string[]): Profile {
   return 'development';
 }
 
-/** memory: one process only; postgres: shared by every instance (the default in production). */
-function parseStore(value: string | undefined, profile: Profile, problems: string[]): 'memory' | 'postgres' {
-  const v = value || (profile === 'production' ? 'postgres' : 'memory');
-  if (v === 'memory' || v === 'postgres') return v;
-  problems.push(`RATE_LIMIT_STORE must be memory or postgres (got "${v}"; redis is not supported yet)`);
+export type RateLimitStore = 'memory' | 'postgres' | 'redis';
+
+/**
+ * memory: one process only; postgres: shared by every instance through the
+ * service's database; redis: shared through REDIS_URL. Unset, the store is
+ * redis when REDIS_URL is given, else postgres in production, else memory.
+ */
+function parseStore(
+  value: string | undefined,
+  redisUrl: string | undefined,
+  profile: Profile,
+  problems: string[],
+): RateLimitStore {
+  const v = value || (redisUrl ? 'redis' : profile === 'production' ? 'postgres' : 'memory');
+  if (v === 'redis' && !redisUrl) {
+    problems.push('RATE_LIMIT_STORE=redis needs REDIS_URL (e.g. redis://localhost:6379)');
+    return 'memory';
+  }
+  if (v === 'memory' || v === 'postgres' || v === 'redis') return v;
+  problems.push(`RATE_LIMIT_STORE must be memory, postgres or redis (got "${v}")`);
   return 'memory';
 }
 

@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
+import type { Redis } from 'ioredis';
 import {
   type IRateLimiterOptions,
   RateLimiterMemory,
   RateLimiterPostgres,
+  RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
 import type { Config } from '../config/config.js';
 import { DomainError, ErrorCode } from '../shared/errors.js';
 
-type Limiter = RateLimiterMemory | RateLimiterPostgres;
+type Limiter = RateLimiterMemory | RateLimiterPostgres | RateLimiterRedis;
 
 const rateLimited = (msBeforeNext: number) =>
   new DomainError(ErrorCode.RATE_LIMITED, 'Too many attempts; try again later', {
@@ -19,16 +21,32 @@ const rateLimited = (msBeforeNext: number) =>
 /** Keys are digests: the store never holds an email address or an IP in clear, and always fits varchar(255). */
 const digest = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('base64url');
 
+/** Where shared counters live: the service's database, and Redis when that store is chosen. */
+export interface RateLimitBackends {
+  knex: Knex;
+  redis?: Redis;
+}
+
 /**
  * The request budgets, counted per executed GraphQL field (so aliases each
- * count). With the postgres store every instance shares the counters; should
- * that store fail, a per-process memory limiter with the same budget takes
- * over (rate-limiter-flexible's insurance limiter), so limits still hold, per instance.
+ * count). With the postgres or redis store every instance shares the counters;
+ * should that store fail, a per-process memory limiter with the same budget
+ * takes over (rate-limiter-flexible's insurance limiter), so limits still hold, per instance.
  */
-export function createRateLimits(limits: Config['rateLimits'], knex: Knex) {
+export function createRateLimits(limits: Config['rateLimits'], backends: RateLimitBackends) {
+  const { knex, redis } = backends;
+  if (limits.store === 'redis' && !redis) throw new Error('the redis rate-limit store needs a Redis client');
   const make = (keyPrefix: string, points: number, duration: number): Limiter => {
     const opts: IRateLimiterOptions = { keyPrefix, points, duration };
     if (limits.store === 'memory') return new RateLimiterMemory(opts);
+    if (limits.store === 'redis')
+      return new RateLimiterRedis({
+        ...opts,
+        storeClient: redis,
+        // While disconnected, go straight to the insurance limiter instead of waiting on a timeout.
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory(opts),
+      });
     return new RateLimiterPostgres({
       ...opts,
       storeClient: knex,

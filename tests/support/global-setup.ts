@@ -1,23 +1,36 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres';
+import { findRedisServer, freePort, startRedisServer } from './redis-server';
 
 declare global {
   // Shared between global setup and teardown (same process).
   var __testPostgres: { stop(): Promise<void> } | undefined;
+  var __testRedis: { stop(): Promise<void> } | undefined;
 }
+
+const root = join(__dirname, '..', '..', '.data');
 
 /**
  * One PostgreSQL for the whole run: TEST_DATABASE_URL when given, otherwise an
  * embedded throw-away cluster. Each test file then creates its own database.
+ * Likewise one Redis (for the redis rate-limit store): TEST_REDIS_URL, or a
+ * throw-away redis-server. Test files keep apart by using their own keys.
  */
 export default async function globalSetup(): Promise<void> {
+  await startPostgres();
+  if (!process.env.TEST_REDIS_URL) {
+    const redis = await startRedisServer(findRedisServer(root), await freePort());
+    process.env.TEST_REDIS_URL = redis.url;
+    globalThis.__testRedis = redis;
+  }
+}
+
+async function startPostgres(): Promise<void> {
   if (process.env.TEST_DATABASE_URL) {
     process.env.TEST_DATABASE_ADMIN_URL = process.env.TEST_DATABASE_URL;
     return;
   }
-  const root = join(__dirname, '..', '..', '.data');
   removeStaleClusters(root);
   const dataDir = join(root, `test-${process.pid}`);
   const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), ephemeral: true });
@@ -34,6 +47,7 @@ export default async function globalSetup(): Promise<void> {
 function removeStaleClusters(root: string): void {
   if (!existsSync(root)) return;
   for (const name of readdirSync(root)) {
+    // Folders named test-<pid> are clusters; anything else (e.g. the unpacked redis) is kept.
     const pid = Number(/^test-(\d+)$/.exec(name)?.[1]);
     if (!pid || isAlive(pid)) continue;
     rmSync(join(root, name), { recursive: true, force: true });
@@ -47,16 +61,4 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

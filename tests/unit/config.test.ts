@@ -77,4 +77,15 @@ describe('configuration', () => {
     expect(problemsOf({ PORT: 'eighty' })).toContain('PORT');
     expect(problemsOf({ NODE_ENV: 'staging' })).toContain('NODE_ENV');
   });
+
+  it('chooses the rate-limit store: redis when REDIS_URL is given, postgres in production, else memory', () => {
+    const store = (env: Record<string, string>) => loadConfig(env, tmp()).rateLimits.store;
+    expect(store({})).toBe('memory');
+    expect(store({ NODE_ENV: 'production', ...goodSecrets })).toBe('postgres');
+    expect(store({ REDIS_URL: 'redis://cache:6379' })).toBe('redis');
+    expect(store({ NODE_ENV: 'production', ...goodSecrets, REDIS_URL: 'redis://cache:6379' })).toBe('redis');
+    expect(store({ REDIS_URL: 'redis://cache:6379', RATE_LIMIT_STORE: 'postgres' })).toBe('postgres');
+    expect(problemsOf({ RATE_LIMIT_STORE: 'redis' })).toContain('RATE_LIMIT_STORE=redis needs REDIS_URL');
+    expect(problemsOf({ RATE_LIMIT_STORE: 'memcached' })).toContain('RATE_LIMIT_STORE must be');
+  });
 });
