@@ -135,7 +135,7 @@ function httpErrorHandler(logger: Logger): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     const status =
       typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) logger.error({ err: { type: err?.constructor?.name } }, 'unhandled HTTP error');
+    if (status === 500) logger.error({ error: { type: err?.constructor?.name } }, 'unhandled HTTP error');
     const message =
       status === 413
         ? 'Request body is larger than 100 KB'

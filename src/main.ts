@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const purge = () =>
     purgeExpired(orm.em.fork(), new Date()).then(
       (deleted) => logger.info({ deleted }, 'expired rows purged'),
-      (err: unknown) => logger.warn({ err: { type: (err as Error)?.constructor?.name } }, 'purge failed'),
+      (err: unknown) => logger.warn({ error: { type: (err as Error)?.constructor?.name } }, 'purge failed'),
     );
   await purge();
   const purgeTimer = setInterval(purge, 3600_000).unref();

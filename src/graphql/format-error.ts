@@ -65,7 +65,7 @@ export function createErrorFormatter(deps: { logger: Logger; requestId: () => st
     }
 
     const requestId = deps.requestId();
-    deps.logger.error({ err: describe(original), path: formatted.path }, 'unexpected error');
+    deps.logger.error({ error: describe(original), path: formatted.path }, 'unexpected error');
     return {
       message: 'Internal server error',
       ...where,
@@ -82,7 +82,11 @@ const fieldOf = (message: string) => {
   return m ? { field: m[1] } : {};
 };
 
-/** Class name and a SQL-free message; driver errors carry the statement and its values. */
+/**
+ * Class name and a SQL-free message: driver errors carry the statement and its
+ * values in theirs, so only their codes are kept. No stack trace: the request
+ * id ties the line to the request, and stacks name paths and values no log keeps.
+ */
 function describe(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { type: typeof err };
   const isDriverError = 'sqlState' in err || 'code' in err;
@@ -91,6 +95,5 @@ function describe(err: unknown): Record<string, unknown> {
     message: isDriverError ? undefined : err.message,
     errorCode: (err as { code?: unknown }).code,
     sqlState: (err as { sqlState?: string }).sqlState,
-    stack: isDriverError ? undefined : err.stack,
   };
 }
