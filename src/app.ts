@@ -2,15 +2,17 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import express, { type ErrorRequestHandler } from 'express';
 import type { Config } from './config/config.js';
 import type { Orm } from './db/orm.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
 import { DOCUMENT_LIMITS, documentValidationRules } from './graphql/limits.js';
-import { createLoaders } from './graphql/loaders.js';
+import { createLoaders, type Loaders } from './graphql/loaders.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { healthRoutes } from './http/health.js';
+import { createInFlight } from './http/in-flight.js';
 import { requestScope } from './http/request-scope.js';
 import type { Principal } from './identity/principal.js';
 import { createServices } from './services.js';
@@ -79,36 +81,54 @@ export async function createApp(deps: AppDeps) {
       next(err);
     }
   });
+  const inFlight = createInFlight();
   app.use(
     '/graphql',
     express.json({ limit: BODY_LIMIT }),
-    expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GraphQLContext> => {
-        const em = orm.em.fork();
-        let principal: Promise<Principal> | undefined;
-        const deviceHeader = req.get('x-device-id');
-        return {
-          em,
-          services,
-          loaders: createLoaders(em),
-          meta: {
-            requestId: scope.getStore()?.requestId ?? '',
-            ip: req.ip ?? '',
-            userAgent: req.get('user-agent'),
-          },
-          principal: () => {
-            principal ??= services
-              .authenticate(em, { authorization: req.get('authorization'), deviceId: deviceHeader })
-              .then((p) => {
-                const store = scope.getStore();
-                if (store) store.userId = p.userId;
-                return p;
-              });
-            return principal;
-          },
-        };
-      },
-    }),
+    inFlight.track(
+      expressMiddleware(apollo, {
+        context: async ({ req }): Promise<GraphQLContext> => {
+          // The unit of work and its loaders are made on first use: a document that reads no
+          // entity (`__typename`, a failed validation) costs no fork.
+          let em: EntityManager | undefined;
+          let loaders: Loaders | undefined;
+          let principal: Promise<Principal> | undefined;
+          const unitOfWork = () => {
+            em ??= orm.em.fork();
+            return em;
+          };
+          const deviceHeader = req.get('x-device-id');
+          return {
+            get em() {
+              return unitOfWork();
+            },
+            get loaders() {
+              loaders ??= createLoaders(unitOfWork());
+              return loaders;
+            },
+            services,
+            meta: {
+              requestId: scope.getStore()?.requestId ?? '',
+              ip: req.ip ?? '',
+              userAgent: req.get('user-agent'),
+            },
+            principal: () => {
+              principal ??= services
+                .authenticate(unitOfWork(), {
+                  authorization: req.get('authorization'),
+                  deviceId: deviceHeader,
+                })
+                .then((p) => {
+                  const store = scope.getStore();
+                  if (store) store.userId = p.userId;
+                  return p;
+                });
+              return principal;
+            },
+          };
+        },
+      }),
+    ),
   );
   app.use(httpErrorHandler(logger));
 
@@ -116,6 +136,8 @@ export async function createApp(deps: AppDeps) {
     app,
     services,
     logger,
+    /** After the server stopped accepting: waits for GraphQL handlers still running. */
+    drained: inFlight.drained,
     async close() {
       await apollo.stop();
       await services.close();

@@ -8,6 +8,9 @@ import { purgeExpired } from './maintenance.js';
 import { createFieldEncryption } from './security/field-encryption.js';
 import { createLogger, createRequestScope } from './shared/logger.js';
 
+/** How long shutdown waits for running requests before closing the pool under them. */
+const SHUTDOWN_DRAIN_MS = 10_000;
+
 /** The composition root: configuration → database → services → HTTP server. */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -78,6 +81,9 @@ async function main(): Promise<void> {
       server.closeIdleConnections();
     });
     logger.debug('http server closed');
+    // Handlers whose clients already left are not counted by the server; give them time to finish.
+    if (!(await app.drained(SHUTDOWN_DRAIN_MS)))
+      logger.warn({ waitedMs: SHUTDOWN_DRAIN_MS }, 'requests still running at shutdown are cut short');
     await app.close();
     await orm.close();
     logger.debug('database pool closed');

@@ -105,6 +105,7 @@ export async function startTestApp(opts: TestAppOptions = {}) {
     config,
     orm,
     services: app.services,
+    drained: app.drained,
     post,
     gql,
     async close() {
