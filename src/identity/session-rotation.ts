@@ -27,6 +27,17 @@ const SESSION_COLUMNS = [
   'revoked_reason',
 ];
 
+/** The id of the session whose current refresh token has this hash: a plain read, no lock. */
+export async function findSessionIdByTokenHash(
+  em: EntityManager,
+  tokenHash: string,
+): Promise<string | undefined> {
+  const [row]: { id: string }[] = await em.execute('select id from sessions where refresh_token_hash = ?', [
+    tokenHash,
+  ]);
+  return row?.id;
+}
+
 /**
  * The session holding this refresh-token hash, with its user, both rows locked FOR UPDATE until
  * the transaction ends (the same locks the ORM's joined PESSIMISTIC_WRITE took): parallel

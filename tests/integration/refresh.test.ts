@@ -161,7 +161,28 @@ describe('refresh', () => {
     expect(retry.data?.refresh.session.id).toBe(login.session.id);
   });
 
-  it('rotates in one transaction of six statements, taking the audit chain head last', async () => {
+  it('refreshes more sessions at once than the pool has connections, with the PostgreSQL rate-limit store', async () => {
+    const shared = await startTestApp({ env: { RATE_LIMIT_STORE: 'postgres' } });
+    try {
+      // Each refresh holds a connection for its transaction and the store needs another.
+      const poolMax = Number(shared.orm.config.get('pool')?.max);
+      expect(poolMax).toBeGreaterThan(0);
+      const parallel = poolMax + 5;
+      const user = await aUser(shared);
+      const logins = [];
+      for (let i = 0; i < parallel; i++) logins.push(await signIn(shared, user, `tab-${i}`));
+      const results = await Promise.all(
+        logins.map((login, i) =>
+          shared.gql(RefreshDoc, { input: { refreshToken: login.refreshToken, deviceId: `tab-${i}` } }),
+        ),
+      );
+      expect(results.filter((r) => r.data?.refresh.refreshToken)).toHaveLength(parallel);
+    } finally {
+      await shared.close();
+    }
+  });
+
+  it('rotates in one transaction of six statements after one lookup, taking the audit chain head last', async () => {
     const statements: string[] = [];
     const counted = await startTestApp({ onQuery: (sql) => statements.push(sql) });
     try {
@@ -174,13 +195,23 @@ describe('refresh', () => {
       const kinds = statements.map((s) => {
         const sql = s.replace(/^\[query\] /, '');
         if (/^(begin|commit)/.test(sql)) return sql.slice(0, 6);
+        if (/^select id from sessions where refresh_token_hash/.test(sql)) return 'find session';
         if (/from sessions s join users u .* for update/.test(sql)) return 'lock session';
         if (/insert into retired_refresh_tokens .* update sessions/.test(sql)) return 'rotate';
         if (/from audit_head .* for update/.test(sql)) return 'lock audit head';
         if (/insert into audit_log .* update audit_head/.test(sql)) return 'append';
         return sql;
       });
-      expect(kinds).toEqual(['begin', 'lock session', 'rotate', 'lock audit head', 'append', 'commit']);
+      // The rate limiter's statement runs on a connection of its own, between the first two.
+      expect(kinds).toEqual([
+        'find session',
+        'begin',
+        'lock session',
+        'rotate',
+        'lock audit head',
+        'append',
+        'commit',
+      ]);
     } finally {
       await counted.close();
     }

@@ -9,7 +9,7 @@ import { DomainError, ErrorCode, unauthenticated } from '../../shared/errors.js'
 import type { RequestMeta } from '../principal.js';
 import { RetiredRefreshToken } from '../retired-refresh-token.entity.js';
 import { Session, SessionRevocation } from '../session.entity.js';
-import { lockSessionByTokenHash, writeRotation } from '../session-rotation.js';
+import { findSessionIdByTokenHash, lockSessionByTokenHash, writeRotation } from '../session-rotation.js';
 import type { IssuedSession, SessionTokens } from '../session-tokens.js';
 
 export interface RefreshSessionInput {
@@ -109,6 +109,11 @@ export function createRefreshSession(deps: {
   return {
     async execute(em: EntityManager, input: RefreshSessionInput, meta: RequestMeta): Promise<IssuedSession> {
       const tokenHash = hashRefreshToken(input.refreshToken);
+      // The session's budget is spent before the transaction opens: the PostgreSQL store takes a
+      // pool connection of its own, and refreshes waiting for one while each holds another would
+      // deadlock the pool as soon as there are as many of them as connections.
+      const limitedSessionId = await findSessionIdByTokenHash(em, tokenHash);
+      if (limitedSessionId) await deps.limits.refresh(limitedSessionId);
       const outcome = await deps.inTransaction(em, { meta }, async (tx, record): Promise<Outcome> => {
         const session = await lockSessionByTokenHash(tx, tokenHash);
         if (!session) {
@@ -116,7 +121,8 @@ export function createRefreshSession(deps: {
           if (!retired) throw invalidRefreshToken();
           return replayed(tx, retired, input.deviceId);
         }
-        await deps.limits.refresh(session.id);
+        // Only a token issued after the read above could get here unlimited; refuse it.
+        if (session.id !== limitedSessionId) throw invalidRefreshToken();
         if (session.deviceId !== input.deviceId) throw invalidRefreshToken();
         const user = session.user.getEntity();
         if (!session.isActive(deps.clock.now()) || !user.canAuthenticate) throw invalidRefreshToken();
