@@ -10,11 +10,15 @@ export interface Measured extends LoadResult {
   otherCpu?: number;
 }
 
+export const SCENARIO_NAMES = ['typename', 'me', 'register', 'login', 'refresh'] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
 export interface BenchResults {
   machine: {
     date: string;
     commit: string;
-    mode: 'quick' | 'full';
+    /** quick, full, or `only <scenarios>` (npm run bench -- --only). */
+    mode: string;
     cores: number;
     cpu: string;
     node: string;
@@ -26,10 +30,14 @@ export interface BenchResults {
     /** Share of the machine that processes outside this run used over the whole run. */
     otherCpu: number | undefined;
   };
-  bcrypt: BcryptBound;
-  scenarios: Record<'typename' | 'me' | 'register' | 'login' | 'refresh', Measured>;
-  storm: { idleProbe: Measured; probe: Measured; login: Measured };
-  sizes: { users: number; seedSeconds: number; me: Measured; login: Measured }[];
+  /** Absent when --only left out every bcrypt-bound scenario. */
+  bcrypt?: BcryptBound;
+  /** Every scenario, or those named by --only. */
+  scenarios: Partial<Record<ScenarioName, Measured>>;
+  /** Absent in an --only run. */
+  storm?: { idleProbe: Measured; probe: Measured; login: Measured };
+  /** Absent in an --only run. */
+  sizes?: { users: number; seedSeconds: number; me: Measured; login: Measured }[];
   /** Scenarios (or kinds) that produced no successful reply: the benchmark itself is broken. */
   broken: string[];
   runSeconds: number;
@@ -46,7 +54,7 @@ const errors = (m: Measured, name: string) => kind(m, name).errors + m.connectio
 /** Beyond this, other processes took enough of the machine to move the numbers noticeably. */
 const CONTENTION_WARNING = 0.1;
 
-const SCENARIO_LABELS = {
+const SCENARIO_LABELS: Record<ScenarioName, string> = {
   typename: '`{ __typename }`, no auth (ceiling)',
   me: '`me` (Bearer token)',
   register: '`register` (new user each, half with random passwords)',
@@ -93,8 +101,9 @@ function scenarioTable(r: BenchResults): string[] {
     '| scenario | conns | s | req/s | p50 ms | p99 ms | ok | errors | server peak RSS MB | other CPU |',
     '| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
   ];
-  for (const name of Object.keys(SCENARIO_LABELS) as (keyof typeof SCENARIO_LABELS)[]) {
+  for (const name of SCENARIO_NAMES) {
     const s = r.scenarios[name];
+    if (!s) continue;
     const k = kind(s, name);
     lines.push(
       `| ${SCENARIO_LABELS[name]} | ${s.connections} | ${s.seconds.toFixed(0)} | ${rate(k.rps)} | ` +
@@ -106,17 +115,22 @@ function scenarioTable(r: BenchResults): string[] {
 }
 
 function bcryptLine(r: BenchResults): string[] {
+  if (!r.bcrypt) return [];
   const bound = r.bcrypt.hashesPerSecond;
-  const ratio = (name: 'login' | 'register') => (kind(r.scenarios[name], name).rps / bound).toFixed(2);
+  const ratio = (name: 'login' | 'register') => {
+    const s = r.scenarios[name];
+    return s ? `${(kind(s, name).rps / bound).toFixed(2)}×` : '–';
+  };
   return [
     `bcrypt bound (cost ${r.bcrypt.cost}, ${r.bcrypt.threads} threads, own process, server stopped, ` +
       `other CPU ${pct(r.bcrypt.otherCpu)}): **${rate(bound)} hashes/s**. ` +
-      `login runs at **${ratio('login')}×** of it, register at ${ratio('register')}×.`,
+      `login runs at **${ratio('login')}** of it, register at ${ratio('register')}.`,
     '',
   ];
 }
 
 function stormTable(r: BenchResults): string[] {
+  if (!r.storm) return [];
   const { idleProbe, probe, login } = r.storm;
   const lines = [
     '### Event loop under a login storm',
@@ -143,6 +157,7 @@ function stormTable(r: BenchResults): string[] {
 
 function sizeTable(r: BenchResults): string[] {
   const sizes = r.sizes;
+  if (!sizes) return [];
   type Size = (typeof sizes)[number];
   const row = (label: string, cell: (s: Size) => string) => `| ${label} | ${sizes.map(cell).join(' | ')} |`;
   const latency = (m: Measured, name: string) => `${ms(kind(m, name).p50Ms)} / ${ms(kind(m, name).p99Ms)}`;

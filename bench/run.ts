@@ -1,9 +1,11 @@
 /**
- * `npm run bench [-- --quick] [-- --cost N]`: builds the service, starts it in production mode as
- * its own process on a fresh PostgreSQL (embedded, or a new database on BENCH_DATABASE_URL's
- * server), loads it over 127.0.0.1 with autocannon and prints a markdown report; the full
- * numbers go to bench/results/<timestamp>.json. Never asserts on speed; exits 1 only when a
- * load got no successful reply at all, which means the benchmark itself is broken.
+ * `npm run bench [-- --quick] [-- --cost N] [-- --only refresh,me]`: builds the service, starts it
+ * in production mode as its own process on a fresh PostgreSQL (embedded, or a new database on
+ * BENCH_DATABASE_URL's server), loads it over 127.0.0.1 with autocannon and prints a markdown
+ * report; the full numbers go to bench/results/<timestamp>.json. `--only` runs just the named
+ * scenarios (no storm, no table sizes; the bcrypt bound only when login or register is among
+ * them), for quick A/B runs of one path. Never asserts on speed; exits 1 only when a load got no
+ * successful reply at all, which means the benchmark itself is broken.
  */
 import { join } from 'node:path';
 import { createPasswordHasher } from '../src/security/password-hasher.js';
@@ -12,13 +14,15 @@ import { Cleanup } from './cleanup.js';
 import { stopAllLoads } from './load.js';
 import { cpuSample, gitCommit, machineFacts, otherCpuShare } from './machine.js';
 import { brokenLoads, fixtureSessions, type Phase, scenarios, sizes, storm, timed } from './phases.js';
-import { type BenchResults, markdown, writeResults } from './report.js';
+import { type BenchResults, markdown, SCENARIO_NAMES, type ScenarioName, writeResults } from './report.js';
 import { postgresVersion, SEED_PASSWORD, seedUsers } from './seed.js';
 import { freePort, log, openBenchDatabase, ROOT, run, serviceEnv, startServer } from './server.js';
 
 interface Args {
   quick: boolean;
   cost: number;
+  /** Scenarios to run; undefined runs the whole benchmark. */
+  only?: ScenarioName[];
 }
 
 function parseArgs(argv: string[]): Args {
@@ -27,12 +31,21 @@ function parseArgs(argv: string[]): Args {
     const [flag, inline] = argv[i].split('=', 2);
     if (flag === '--quick') args.quick = true;
     else if (flag === '--cost') args.cost = Number(inline ?? argv[++i]);
+    else if (flag === '--only') args.only = parseOnly(inline ?? argv[++i]);
     else throw new Error(`unknown argument ${argv[i]}`);
   }
   // The production profile refuses costs below 10.
   if (!Number.isInteger(args.cost) || args.cost < 10 || args.cost > 20)
     throw new Error('--cost must be an integer from 10 to 20');
   return args;
+}
+
+function parseOnly(list: string | undefined): ScenarioName[] {
+  const names = (list ?? '').split(',').filter(Boolean);
+  const unknown = names.filter((n) => !(SCENARIO_NAMES as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0)
+    throw new Error(`--only takes a comma-separated list of ${SCENARIO_NAMES.join(', ')}`);
+  return names as ScenarioName[];
 }
 
 const cleanup = new Cleanup();
@@ -67,11 +80,16 @@ async function main(args: Args): Promise<number> {
   const seedHash = await createPasswordHasher({ pepper, cost: args.cost }).hash(SEED_PASSWORD);
   const firstSeedSeconds = await timed(() => seedUsers(db.url, { from: 1, to: userCounts[0] }, seedHash));
 
-  log(`bcrypt bound at cost ${args.cost} (${seconds} s, own process, before the server starts)`);
-  const boundArgs = ['dist/bench/bcrypt-bound.js', String(args.cost), String(seconds)];
-  const boundStart = cpuSample();
-  const bcrypt: BcryptBound = JSON.parse(await run(process.execPath, boundArgs, { capture: true }));
-  bcrypt.otherCpu = otherCpuShare(boundStart, cpuSample());
+  // Only the bcrypt-bound scenarios need the bound (to size their loads and to compare against).
+  const needsBound = !args.only || args.only.some((n) => n === 'login' || n === 'register');
+  let bcrypt: BcryptBound | undefined;
+  if (needsBound) {
+    log(`bcrypt bound at cost ${args.cost} (${seconds} s, own process, before the server starts)`);
+    const boundArgs = ['dist/bench/bcrypt-bound.js', String(args.cost), String(seconds)];
+    const boundStart = cpuSample();
+    bcrypt = JSON.parse(await run(process.execPath, boundArgs, { capture: true })) as BcryptBound;
+    bcrypt.otherCpu = otherCpuShare(boundStart, cpuSample());
+  }
 
   const server = await startServer(env);
   cleanup.add({ name: 'server', stop: server.stop, stopSync: server.stopSync });
@@ -81,21 +99,21 @@ async function main(args: Args): Promise<number> {
     server,
     databaseUrl: db.url,
     seconds,
-    bcryptRate: bcrypt.hashesPerSecond,
+    bcryptRate: bcrypt?.hashesPerSecond ?? 0,
     interrupted: () => interrupted,
   };
   const fixtures = await fixtureSessions(phase);
   const measured = {
-    scenarios: await scenarios(phase, fixtures, userCounts[0]),
-    storm: await storm(phase, fixtures.me, userCounts[0]),
-    sizes: await sizes(phase, userCounts, firstSeedSeconds, seedHash),
+    scenarios: await scenarios(phase, fixtures, userCounts[0], args.only),
+    storm: args.only ? undefined : await storm(phase, fixtures.me, userCounts[0]),
+    sizes: args.only ? undefined : await sizes(phase, userCounts, firstSeedSeconds, seedHash),
   };
 
   const results: BenchResults = {
     machine: {
       date,
       commit: gitCommit(ROOT),
-      mode: args.quick ? 'quick' : 'full',
+      mode: args.only ? `only ${args.only.join(',')}` : args.quick ? 'quick' : 'full',
       ...machineFacts(),
       postgres: await postgresVersion(db.url),
       database: db.kind,
@@ -123,7 +141,9 @@ let args: Args;
 try {
   args = parseArgs(process.argv.slice(2));
 } catch (err) {
-  console.error(`${(err as Error).message}\nusage: npm run bench [-- --quick] [-- --cost 10..20]`);
+  console.error(
+    `${(err as Error).message}\nusage: npm run bench [-- --quick] [-- --cost 10..20] [-- --only ${SCENARIO_NAMES.join(',')}]`,
+  );
   process.exit(2);
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Index, ManyToOne, type Opt, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
-import { EventLog } from '../shared/domain-event.js';
+import { type DomainEvent, EventLog } from '../shared/domain-event.js';
 import type { User } from './user.entity.js';
 
 export enum SessionRevocation {
@@ -110,15 +110,22 @@ export class Session {
     return !this.revokedAt && this.expiresAt > now;
   }
 
-  /** Replaces the refresh token and extends the idle expiry. */
-  rotate(newTokenHash: string, graceTokenCiphertext: string, now: Date, idleTtlSeconds: number): void {
-    this.refreshTokenHash = newTokenHash;
-    this.graceTokenCiphertext = graceTokenCiphertext;
-    this.generation += 1;
-    this.rotatedAt = now;
-    this.lastUsedAt = now;
-    this.expiresAt = minDate(addSeconds(now, idleTtlSeconds), this.absoluteExpiresAt);
-    this.record('session.refreshed', { generation: this.generation });
+  /**
+   * What a refresh-token rotation changes: the next generation and the idle expiry pushed forward,
+   * never past the absolute one. A pure rule, not a mutation: the refresh path writes it in SQL
+   * under the row lock (session-rotation.ts) rather than through the unit of work.
+   */
+  rotation(now: Date, idleTtlSeconds: number): { generation: number; expiresAt: Date; event: DomainEvent } {
+    const generation = this.generation + 1;
+    return {
+      generation,
+      expiresAt: minDate(addSeconds(now, idleTtlSeconds), this.absoluteExpiresAt),
+      event: {
+        type: 'session.refreshed',
+        subjectId: this.user.id,
+        data: { sessionId: this.id, generation },
+      },
+    };
   }
 
   revoke(reason: SessionRevocation, now: Date): void {

@@ -1,4 +1,6 @@
+import { verifyChain } from '../../src/audit/verify-chain';
 import { Session } from '../../src/identity/session.entity';
+import { auditOf } from '../support/audit';
 import { testClock } from '../support/clock';
 import { aUser, signIn } from '../support/factories';
 import { MeDoc, RefreshDoc } from '../support/operations';
@@ -97,5 +99,121 @@ describe('refresh', () => {
     const login = await signIn(app, await aUser(app));
     clock.advance(14 * 86400 + 1);
     expect((await refresh(login.refreshToken)).errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('revokes when a token older than the immediate predecessor comes back, even inside the grace window', async () => {
+    const login = await signIn(app, await aUser(app));
+    const first = await refresh(login.refreshToken);
+    await refresh(first.data?.refresh.refreshToken as string);
+    const replay = await refresh(login.refreshToken);
+    expect(replay.errors?.[0].extensions.code).toBe('REFRESH_TOKEN_REUSED');
+  });
+
+  it('extends the idle expiry at each refresh, never past the absolute lifetime', async () => {
+    const start = clock.now();
+    const login = await signIn(app, await aUser(app));
+    let latest = login;
+    for (let day = 13; day <= 52; day += 13) {
+      clock.set(new Date(start.getTime() + day * 86400_000));
+      latest = (await refresh(latest.refreshToken)).data?.refresh as typeof latest;
+    }
+    // Refreshed on day 52: idle expiry would be day 66, the absolute lifetime ends on day 60.
+    expect(new Date(latest.refreshTokenExpiresAt)).toEqual(new Date(start.getTime() + 60 * 86400_000));
+    expect(new Date(latest.session.expiresAt)).toEqual(new Date(start.getTime() + 60 * 86400_000));
+    expect(new Date(latest.session.lastUsedAt as string)).toEqual(clock.now());
+  });
+
+  it('writes one audit entry per rotation and none for a grace hand-back, and the chain verifies', async () => {
+    const user = await aUser(app);
+    const login = await signIn(app, user);
+    const first = await refresh(login.refreshToken);
+    const handedBack = await refresh(login.refreshToken);
+    expect(handedBack.data?.refresh.refreshToken).toBe(first.data?.refresh.refreshToken);
+    await refresh(first.data?.refresh.refreshToken as string);
+    const refreshed = (await auditOf(app, user.id)).filter((r) => r.type === 'session.refreshed');
+    expect(refreshed.map((r) => JSON.parse(r.data))).toEqual([
+      { sessionId: login.session.id, generation: 1 },
+      { sessionId: login.session.id, generation: 2 },
+    ]);
+    expect(await verifyChain(app.orm.em.fork())).toMatchObject({ valid: true });
+  });
+
+  it('leaves nothing half-written when the audit entry cannot be appended', async () => {
+    const login = await signIn(app, await aUser(app));
+    const sql = (text: string, params: unknown[] = []) => app.orm.em.getConnection().execute(text, params);
+    await sql(
+      `alter table audit_log add constraint refuse_refreshes check (type <> 'session.refreshed') not valid`,
+    );
+    try {
+      const failed = await refresh(login.refreshToken);
+      expect(failed.errors?.[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
+    } finally {
+      await sql('alter table audit_log drop constraint refuse_refreshes');
+    }
+    const [session] = await sql('select generation from sessions where id = ?', [login.session.id]);
+    expect(session.generation).toBe(0);
+    const retired = await sql('select 1 from retired_refresh_tokens where session_id = ?', [
+      login.session.id,
+    ]);
+    expect(retired).toHaveLength(0);
+    // The token was never rotated away, so it still works, as the first use.
+    const retry = await refresh(login.refreshToken);
+    expect(retry.data?.refresh.session.id).toBe(login.session.id);
+  });
+
+  it('refreshes more sessions at once than the pool has connections, with the PostgreSQL rate-limit store', async () => {
+    const shared = await startTestApp({ env: { RATE_LIMIT_STORE: 'postgres' } });
+    try {
+      // Each refresh holds a connection for its transaction and the store needs another.
+      const poolMax = Number(shared.orm.config.get('pool')?.max);
+      expect(poolMax).toBeGreaterThan(0);
+      const parallel = poolMax + 5;
+      const user = await aUser(shared);
+      const logins = [];
+      for (let i = 0; i < parallel; i++) logins.push(await signIn(shared, user, `tab-${i}`));
+      const results = await Promise.all(
+        logins.map((login, i) =>
+          shared.gql(RefreshDoc, { input: { refreshToken: login.refreshToken, deviceId: `tab-${i}` } }),
+        ),
+      );
+      expect(results.filter((r) => r.data?.refresh.refreshToken)).toHaveLength(parallel);
+    } finally {
+      await shared.close();
+    }
+  });
+
+  it('rotates in one transaction of six statements after one lookup, taking the audit chain head last', async () => {
+    const statements: string[] = [];
+    const counted = await startTestApp({ onQuery: (sql) => statements.push(sql) });
+    try {
+      const login = await signIn(counted, await aUser(counted));
+      statements.length = 0;
+      const res = await counted.gql(RefreshDoc, {
+        input: { refreshToken: login.refreshToken, deviceId: 'device-1' },
+      });
+      expect(res.data?.refresh.refreshToken).toBeDefined();
+      const kinds = statements.map((s) => {
+        const sql = s.replace(/^\[query\] /, '');
+        if (/^(begin|commit)/.test(sql)) return sql.slice(0, 6);
+        if (/^select id from sessions where refresh_token_hash/.test(sql)) return 'find session';
+        if (/from sessions s join users u .* for update/.test(sql)) return 'lock session';
+        if (/insert into retired_refresh_tokens .* update sessions/.test(sql)) return 'rotate';
+        if (/from audit_head .* for update/.test(sql)) return 'lock audit head';
+        if (/insert into audit_log .* update audit_head/.test(sql)) return 'append';
+        return sql;
+      });
+      // The rate limiter's statement runs on a connection of its own, between the first two.
+      expect(kinds).toEqual([
+        'find session',
+        'begin',
+        'lock session',
+        'rotate',
+        'lock audit head',
+        'append',
+        'commit',
+      ]);
+    } finally {
+      await counted.close();
+    }
   });
 });

@@ -22,15 +22,22 @@ describe('Session', () => {
 
   it('extends the idle expiry at each rotation but never past the absolute lifetime', () => {
     const s = aSession();
+    s.generation = 3;
+    const soon = new Date(now.getTime() + 86400_000);
+    expect(s.rotation(soon, 14 * 86400)).toEqual({
+      generation: 4,
+      expiresAt: new Date(now.getTime() + 15 * 86400_000),
+      event: { type: 'session.refreshed', subjectId: s.user.id, data: { sessionId: s.id, generation: 4 } },
+    });
     const later = new Date(now.getTime() + 55 * 86400_000);
-    s.rotate('hash1', 'grace', later, 14 * 86400);
-    expect(s.generation).toBe(1);
-    expect(s.expiresAt).toEqual(new Date(now.getTime() + 60 * 86400_000));
+    expect(s.rotation(later, 14 * 86400).expiresAt).toEqual(new Date(now.getTime() + 60 * 86400_000));
+    // A rule, not a mutation: the session is written by the rotation's SQL.
+    expect(s.generation).toBe(3);
   });
 
   it('keeps the first revocation and forgets the grace token', () => {
     const s = aSession();
-    s.rotate('hash1', 'grace', now, 100);
+    s.graceTokenCiphertext = 'grace';
     s.revoke(SessionRevocation.LOGOUT, now);
     s.revoke(SessionRevocation.REUSE_DETECTED, new Date(now.getTime() + 1000));
     expect(s.revokedReason).toBe(SessionRevocation.LOGOUT);

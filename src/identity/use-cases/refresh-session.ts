@@ -1,6 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { InTransaction } from '../../audit/unit-of-work.js';
+import type { InTransaction, RecordEvent } from '../../audit/unit-of-work.js';
 import type { FieldEncryption } from '../../security/field-encryption.js';
 import type { RateLimits } from '../../security/rate-limits.js';
 import { hashRefreshToken, newRefreshToken } from '../../security/refresh-tokens.js';
@@ -9,8 +9,8 @@ import { DomainError, ErrorCode, unauthenticated } from '../../shared/errors.js'
 import type { RequestMeta } from '../principal.js';
 import { RetiredRefreshToken } from '../retired-refresh-token.entity.js';
 import { Session, SessionRevocation } from '../session.entity.js';
+import { findSessionIdByTokenHash, lockSessionByTokenHash, writeRotation } from '../session-rotation.js';
 import type { IssuedSession, SessionTokens } from '../session-tokens.js';
-import type { User } from '../user.entity.js';
 
 export interface RefreshSessionInput {
   refreshToken: string;
@@ -42,28 +42,30 @@ export function createRefreshSession(deps: {
   idleTtlSeconds: number;
   graceSeconds: number;
 }) {
-  async function rotate(tx: EntityManager, session: Session, user: User): Promise<IssuedSession> {
+  async function rotate(
+    tx: EntityManager,
+    session: Session,
+    tokenHash: string,
+    record: RecordEvent,
+  ): Promise<IssuedSession> {
     const now = deps.clock.now();
     const refreshToken = newRefreshToken();
-    tx.persist(
-      new RetiredRefreshToken({
-        tokenHash: session.refreshTokenHash,
-        session: tx.getReference(Session, session.id, { wrapped: true }),
-        generation: session.generation,
-        retiredAt: now,
-      }),
-    );
-    session.rotate(
-      hashRefreshToken(refreshToken),
-      deps.encryption.encrypt(refreshToken, GRACE_TOKEN_CONTEXT),
+    const next = session.rotation(now, deps.idleTtlSeconds);
+    const rotated = await writeRotation(tx, {
+      sessionId: session.id,
+      retiredTokenHash: tokenHash,
+      retiredGeneration: session.generation,
+      refreshTokenHash: hashRefreshToken(refreshToken),
+      graceTokenCiphertext: deps.encryption.encrypt(refreshToken, GRACE_TOKEN_CONTEXT),
+      generation: next.generation,
+      expiresAt: next.expiresAt,
       now,
-      deps.idleTtlSeconds,
-    );
-    await tx.flush();
+    });
+    record(next.event);
     return {
-      ...(await deps.sessions.accessFor(user, session)),
+      ...(await deps.sessions.accessFor(session.user.getEntity(), rotated)),
       refreshToken,
-      refreshTokenExpiresAt: session.expiresAt,
+      refreshTokenExpiresAt: rotated.expiresAt,
     };
   }
 
@@ -107,22 +109,24 @@ export function createRefreshSession(deps: {
   return {
     async execute(em: EntityManager, input: RefreshSessionInput, meta: RequestMeta): Promise<IssuedSession> {
       const tokenHash = hashRefreshToken(input.refreshToken);
-      const outcome = await deps.inTransaction(em, { meta }, async (tx): Promise<Outcome> => {
-        const session = await tx.findOne(
-          Session,
-          { refreshTokenHash: tokenHash },
-          { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['user'] },
-        );
+      // The session's budget is spent before the transaction opens: the PostgreSQL store takes a
+      // pool connection of its own, and refreshes waiting for one while each holds another would
+      // deadlock the pool as soon as there are as many of them as connections.
+      const limitedSessionId = await findSessionIdByTokenHash(em, tokenHash);
+      if (limitedSessionId) await deps.limits.refresh(limitedSessionId);
+      const outcome = await deps.inTransaction(em, { meta }, async (tx, record): Promise<Outcome> => {
+        const session = await lockSessionByTokenHash(tx, tokenHash);
         if (!session) {
           const retired = await tx.findOne(RetiredRefreshToken, { tokenHash });
           if (!retired) throw invalidRefreshToken();
           return replayed(tx, retired, input.deviceId);
         }
-        await deps.limits.refresh(session.id);
-        const user = session.user.getEntity();
+        // Only a token issued after the read above could get here unlimited; refuse it.
+        if (session.id !== limitedSessionId) throw invalidRefreshToken();
         if (session.deviceId !== input.deviceId) throw invalidRefreshToken();
+        const user = session.user.getEntity();
         if (!session.isActive(deps.clock.now()) || !user.canAuthenticate) throw invalidRefreshToken();
-        return { issued: await rotate(tx, session, user) };
+        return { issued: await rotate(tx, session, tokenHash, record) };
       });
       // The revocation above is committed before the error is raised.
       if ('reuse' in outcome) throw reused();
