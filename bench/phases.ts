@@ -4,6 +4,7 @@ import { type BenchResults, type Measured, SCENARIO_NAMES, type ScenarioName } f
 import {
   type BenchSession,
   healthzStep,
+  helloSteps,
   loginSteps,
   meSteps,
   openSessions,
@@ -12,7 +13,7 @@ import {
   typenameSteps,
 } from './scenarios.js';
 import { countUsers, keepOnlySeedUsers, seedUsers } from './seed.js';
-import { log, type ServerHandle, watchMemory } from './server.js';
+import { freePort, log, type ServerHandle, startServer, watchMemory } from './server.js';
 
 const CONNECTIONS = {
   ceiling: 50,
@@ -99,6 +100,7 @@ export async function scenarios(
 ): Promise<BenchResults['scenarios']> {
   const c = CONNECTIONS;
   const loads: Record<ScenarioName, () => Promise<Measured>> = {
+    bare: () => bareCeiling(phase),
     typename: () => measure(phase, 'typename', c.ceiling, typenameSteps()),
     me: () => measure(phase, 'me', c.me, meSteps(fixtures.me)),
     register: () =>
@@ -117,6 +119,20 @@ export async function scenarios(
   // In the order of SCENARIO_NAMES, one after the other, whatever the order asked for.
   for (const name of SCENARIO_NAMES) if (only.includes(name)) results[name] = await loads[name]();
   return results;
+}
+
+/**
+ * Apollo Server and Express alone (bench/bare-apollo.ts) in a process of their own, loaded like
+ * the service's ceiling: what the service's own per-request work is measured against.
+ */
+async function bareCeiling(phase: Phase): Promise<Measured> {
+  const env = { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(await freePort()) };
+  const bare = await startServer(env, 'dist/bench/bare-apollo.js');
+  try {
+    return await measure({ ...phase, server: bare }, 'bare', CONNECTIONS.ceiling, helloSteps());
+  } finally {
+    await bare.stop();
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ export interface Measured extends LoadResult {
   otherCpu?: number;
 }
 
-export const SCENARIO_NAMES = ['typename', 'me', 'register', 'login', 'refresh'] as const;
+export const SCENARIO_NAMES = ['bare', 'typename', 'me', 'register', 'login', 'refresh'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export interface BenchResults {
@@ -55,7 +55,8 @@ const errors = (m: Measured, name: string) => kind(m, name).errors + m.connectio
 const CONTENTION_WARNING = 0.1;
 
 const SCENARIO_LABELS: Record<ScenarioName, string> = {
-  typename: '`{ __typename }`, no auth (ceiling)',
+  bare: 'bare Apollo + Express `{ hello }` (no service code)',
+  typename: '`{ __typename }`, no auth (ceiling of the service)',
   me: '`me` (Bearer token)',
   register: '`register` (new user each, half with random passwords)',
   login: '`login` (seeded users, new device each)',

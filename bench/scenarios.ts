@@ -36,6 +36,15 @@ export const typenameSteps = (): Step[] => [
   },
 ];
 
+/** The bare ceiling's query (bench/bare-apollo.ts). */
+export const helloSteps = (): Step[] => [
+  {
+    kind: 'bare',
+    request: graphqlRequest({ body: graphqlBody('{ hello }') }),
+    ok: (_status, body) => body.includes('"hello":"world"') && noErrors(body),
+  },
+];
+
 /** `me` with each token in turn; the bodies are fixed, so autocannon builds them once. */
 export const meSteps = (sessions: BenchSession[]): Step[] =>
   sessions.map((s) => ({

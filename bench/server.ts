@@ -136,13 +136,13 @@ export interface ServerHandle {
 }
 
 /**
- * Starts the built service (`node dist/src/main.js`) as its own process, so that the load
+ * Starts the built service (`node dist/src/main.js`, or another entry) as its own process, so that the load
  * generator never shares its event loop, and waits until /readyz answers 200.
  * BENCH_SERVER_NODE_ARGS adds node flags, e.g. "--cpu-prof --cpu-prof-dir=.data/prof".
  */
-export async function startServer(env: NodeJS.ProcessEnv): Promise<ServerHandle> {
+export async function startServer(env: NodeJS.ProcessEnv, entry = 'dist/src/main.js'): Promise<ServerHandle> {
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
