@@ -2,6 +2,7 @@ import { createAuditTrail } from './audit/audit-trail.js';
 import { createUnitOfWork } from './audit/unit-of-work.js';
 import type { Config } from './config/config.js';
 import type { Orm } from './db/orm.js';
+import { describeError } from './graphql/format-error.js';
 import { createAuthenticator } from './identity/authenticate.js';
 import { createDeviceTrust } from './identity/device-trust.js';
 import { createLockout } from './identity/lockout.js';
@@ -40,6 +41,8 @@ export function createServices(config: Config, orm: Orm, logger: Logger, clock: 
     encryption,
     clock,
     accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds,
+    onReloadError: (err) =>
+      logger.warn({ error: describeError(err) }, 'signing key reload failed; cached keys stay in use'),
   });
   const tokens = createSignedTokens({ keys: signingKeys, clock, issuer: config.jwt.issuer });
   const accessTokens = createAccessTokens({

@@ -65,7 +65,7 @@ export function createErrorFormatter(deps: { logger: Logger; requestId: () => st
     }
 
     const requestId = deps.requestId();
-    deps.logger.error({ error: describe(original), path: formatted.path }, 'unexpected error');
+    deps.logger.error({ error: describeError(original), path: formatted.path }, 'unexpected error');
     return {
       message: 'Internal server error',
       ...where,
@@ -87,7 +87,7 @@ const fieldOf = (message: string) => {
  * values in theirs, so only their codes are kept. No stack trace: the request
  * id ties the line to the request, and stacks name paths and values no log keeps.
  */
-function describe(err: unknown): Record<string, unknown> {
+export function describeError(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { type: typeof err };
   const isDriverError = 'sqlState' in err || 'code' in err;
   return {

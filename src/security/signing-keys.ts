@@ -29,16 +29,28 @@ interface LoadedKey {
  * The access-token key set, kept in PostgreSQL so that every instance signs and
  * verifies with the same keys and tokens survive restarts. Keys are cached in
  * memory for KEY_CACHE_SECONDS; an unknown kid triggers at most one reload per second.
+ *
+ * Tokens are signed and verified inside use-case transactions, which hold a pool connection
+ * each. A reload needs another one, so signing and verifying never wait for a reload once
+ * keys are loaded: a stale cache answers while one reload runs beside it. Only the JWKS
+ * route (outside any transaction) waits, and an unknown kid, at most once a second.
  */
 export function createSigningKeys(deps: {
   em: EntityManager;
   encryption: FieldEncryption;
   clock: Clock;
   accessTokenTtlSeconds: number;
+  /** A background reload failed; the stale keys stay in use and the next use retries. */
+  onReloadError?: (err: unknown) => void;
 }) {
   const { encryption, clock } = deps;
   let cache: KeyCache | undefined;
   let lastMissReload = 0;
+  /** The reload in flight, shared by every caller that asks meanwhile. */
+  let loading: Promise<KeyCache> | undefined;
+  /** Loads are numbered so that an older one finishing late never replaces a newer result. */
+  let loadsStarted = 0;
+  let newestApplied = 0;
 
   async function createKey(em: EntityManager, now: Date): Promise<SigningKey> {
     const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, {
@@ -66,7 +78,7 @@ export function createSigningKeys(deps: {
       const active = await em.count(SigningKey, { retiredAt: null });
       if (active === 0) await createKey(em, clock.now());
     });
-    cache = undefined;
+    await reload({ fresh: true });
   }
 
   /** Makes a new signing key and retires the previous ones; returns the new kid. */
@@ -77,7 +89,7 @@ export function createSigningKeys(deps: {
       await em.nativeUpdate(SigningKey, { retiredAt: null }, { retiredAt: now });
       return (await createKey(em, now)).kid;
     });
-    cache = undefined;
+    await reload({ fresh: true });
     return kid;
   }
 
@@ -86,7 +98,7 @@ export function createSigningKeys(deps: {
     return new Date(now.getTime() - (deps.accessTokenTtlSeconds + KEY_CACHE_SECONDS) * 1000);
   }
 
-  async function load(): Promise<KeyCache> {
+  async function load(seq: number): Promise<KeyCache> {
     const now = clock.now();
     const rows = await deps.em
       .fork()
@@ -113,13 +125,40 @@ export function createSigningKeys(deps: {
         SIGNING_ALG,
       ),
     };
-    cache = { loadedAt: now.getTime(), keys, active };
+    const loaded = { loadedAt: now.getTime(), keys, active };
+    if (seq > newestApplied) {
+      newestApplied = seq;
+      cache = loaded;
+    }
+    return loaded;
+  }
+
+  /** One reload at a time; `fresh` starts a new one after the one in flight (it may predate a change). */
+  function reload(opts: { fresh?: boolean } = {}): Promise<KeyCache> {
+    if (loading && !opts.fresh) return loading;
+    const seq = ++loadsStarted;
+    const started = (loading ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => load(seq))
+      .finally(() => {
+        if (loading === started) loading = undefined;
+      });
+    loading = started;
+    return started;
+  }
+
+  const isStale = (c: KeyCache) => clock.now().getTime() - c.loadedAt > KEY_CACHE_SECONDS * 1000;
+
+  /** The cached keys without waiting when there are any; a stale cache starts a background reload. */
+  async function cached(): Promise<KeyCache> {
+    if (!cache) return reload();
+    if (isStale(cache) && !loading) reload().catch((err) => deps.onReloadError?.(err));
     return cache;
   }
 
-  async function current(): Promise<KeyCache> {
-    if (!cache || clock.now().getTime() - cache.loadedAt > KEY_CACHE_SECONDS * 1000) return load();
-    return cache;
+  /** Keys no older than KEY_CACHE_SECONDS, waiting for a reload if need be. */
+  async function fresh(): Promise<KeyCache> {
+    return cache && !isStale(cache) ? cache : reload();
   }
 
   return {
@@ -127,18 +166,18 @@ export function createSigningKeys(deps: {
     rotate,
 
     async signingKey(): Promise<{ kid: string; privateKey: CryptoKey | Uint8Array }> {
-      const { active } = await current();
+      const { active } = await cached();
       if (!active) throw new Error('no active signing key');
       return active;
     },
 
     /** The public key for a kid from our own key set, or undefined. */
     async verificationKey(kid: string): Promise<CryptoKey | Uint8Array | undefined> {
-      let found = (await current()).keys.get(kid);
+      let found = (await cached()).keys.get(kid);
       const nowMs = clock.now().getTime();
       if (!found && nowMs - lastMissReload > 1000) {
         lastMissReload = nowMs;
-        found = (await load()).keys.get(kid);
+        found = (await reload({ fresh: true })).keys.get(kid);
       }
       if (found?.retiredAt && found.retiredAt < publishedSince(clock.now())) return undefined;
       return found?.publicKey;
@@ -146,7 +185,7 @@ export function createSigningKeys(deps: {
 
     async jwks(): Promise<{ keys: JWK[] }> {
       const since = publishedSince(clock.now());
-      const keys = [...(await current()).keys.values()].filter((k) => !k.retiredAt || k.retiredAt > since);
+      const keys = [...(await fresh()).keys.values()].filter((k) => !k.retiredAt || k.retiredAt > since);
       return { keys: keys.map((k) => k.publicJwk) };
     },
   };

@@ -1,8 +1,10 @@
 import { verifyChain } from '../../src/audit/verify-chain';
 import { Session } from '../../src/identity/session.entity';
+import { KEY_CACHE_SECONDS } from '../../src/security/signing-keys';
 import { auditOf } from '../support/audit';
 import { testClock } from '../support/clock';
 import { aUser, signIn } from '../support/factories';
+import { holdRowLock, waitForLockWaits } from '../support/locks';
 import { MeDoc, RefreshDoc } from '../support/operations';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
 
@@ -179,6 +181,37 @@ describe('refresh', () => {
       expect(results.filter((r) => r.data?.refresh.refreshToken)).toHaveLength(parallel);
     } finally {
       await shared.close();
+    }
+  });
+
+  it('signs inside a full pool of transactions after the key cache went stale', async () => {
+    const keyClock = testClock();
+    const stale = await startTestApp({ clock: keyClock });
+    const user = await aUser(stale);
+    const parallel = Number(stale.orm.config.get('pool')?.max) + 5;
+    const logins = [];
+    for (let i = 0; i < parallel; i++) logins.push(await signIn(stale, user, `tab-${i}`));
+    keyClock.advance(KEY_CACHE_SECONDS + 1);
+    // Every refresh of this user queues on the user's row inside its transaction until the pool
+    // is full of them; the first to get the row then signs an access token. A key reload that
+    // waited for a pool connection there would wait for ever.
+    const holder = await holdRowLock(stale.databaseUrl, 'select id from users where id = $1 for update', [
+      user.id,
+    ]);
+    let released = false;
+    try {
+      const results = Promise.all(
+        logins.map((login, i) =>
+          stale.gql(RefreshDoc, { input: { refreshToken: login.refreshToken, deviceId: `tab-${i}` } }),
+        ),
+      );
+      await waitForLockWaits(holder.client, 'select', parallel - 5);
+      released = true;
+      await holder.release();
+      expect((await results).filter((r) => r.data?.refresh.refreshToken)).toHaveLength(parallel);
+    } finally {
+      if (!released) await holder.release();
+      await stale.close();
     }
   });
 

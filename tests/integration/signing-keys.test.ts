@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import type { Orm } from '../../src/db/orm';
+import { createFieldEncryption } from '../../src/security/field-encryption';
+import { createSigningKeys, KEY_CACHE_SECONDS } from '../../src/security/signing-keys';
+import { testClock } from '../support/clock';
+import { createTestDatabase, openTestOrm } from '../support/database';
+
+const clock = testClock();
+const encryption = createFieldEncryption([{ id: 'k1', key: randomBytes(32) }]);
+const keySelects: string[] = [];
+let orm: Orm;
+
+beforeAll(async () => {
+  orm = await openTestOrm(await createTestDatabase(), {
+    encryption,
+    onQuery: (sql) => {
+      if (/from "signing_keys"/.test(sql)) keySelects.push(sql);
+    },
+  });
+});
+afterAll(() => orm.close());
+
+/** An instance's key set; every instance reads and writes the same table. */
+const anInstance = () => createSigningKeys({ em: orm.em, encryption, clock, accessTokenTtlSeconds: 900 });
+
+describe('signing key cache', () => {
+  it('signs from a stale cache without waiting, while one reload picks up a key rotated elsewhere', async () => {
+    const a = anInstance();
+    const b = anInstance();
+    await a.ensureActiveKey();
+    const first = (await a.signingKey()).kid;
+    const rotated = await b.rotate();
+
+    clock.advance(KEY_CACHE_SECONDS + 1);
+    keySelects.length = 0;
+    const answers = await Promise.all([a.signingKey(), a.signingKey(), a.signingKey()]);
+    // Answered from the cache: the key of before, with one reload started beside them,
+    // which the JWKS route (waiting for fresh keys) joins.
+    expect(answers.map((k) => k.kid)).toEqual([first, first, first]);
+    expect((await a.jwks()).keys.map((k) => k.kid)).toEqual(expect.arrayContaining([first, rotated]));
+    expect(keySelects).toHaveLength(1);
+    expect((await a.signingKey()).kid).toBe(rotated);
+  });
+
+  it('waits for the reload when it has no keys yet, and for a fresh one after its own rotation', async () => {
+    const a = anInstance();
+    await a.ensureActiveKey();
+    const before = (await a.signingKey()).kid;
+    const rotated = await a.rotate();
+    expect(rotated).not.toBe(before);
+    keySelects.length = 0;
+    expect((await a.signingKey()).kid).toBe(rotated);
+    expect(keySelects).toHaveLength(0);
+    expect(await anInstance().signingKey()).toMatchObject({ kid: rotated });
+  });
+
+  it('looks up a kid it does not know at once, at most once a second', async () => {
+    const a = anInstance();
+    const b = anInstance();
+    await a.ensureActiveKey();
+    await a.signingKey();
+    const made = await b.rotate();
+    expect(await a.verificationKey(made)).toBeDefined();
+    clock.advance(2);
+    keySelects.length = 0;
+    expect(await a.verificationKey('no-such-kid')).toBeUndefined();
+    expect(await a.verificationKey('no-such-kid-either')).toBeUndefined();
+    expect(keySelects).toHaveLength(1);
+  });
+});
