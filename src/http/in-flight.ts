@@ -7,7 +7,7 @@ import type { RequestHandler } from 'express';
  */
 export function createInFlight() {
   let running = 0;
-  let waiters: (() => void)[] = [];
+  let waiters = new Set<() => void>();
 
   return {
     track(handler: RequestHandler): RequestHandler {
@@ -18,21 +18,30 @@ export function createInFlight() {
         } finally {
           running--;
           if (running === 0) {
-            for (const wake of waiters) wake();
-            waiters = [];
+            const woken = waiters;
+            waiters = new Set();
+            for (const wake of woken) wake();
           }
         }
       };
+    },
+    /** Waiters not yet woken or timed out. */
+    get waiting(): number {
+      return waiters.size;
     },
     /** Resolves true once no handler runs, or false when `timeoutMs` passes first. */
     drained(timeoutMs: number): Promise<boolean> {
       if (running === 0) return Promise.resolve(true);
       return new Promise((resolve) => {
-        const timer = setTimeout(() => resolve(false), timeoutMs);
-        waiters.push(() => {
+        const wake = () => {
           clearTimeout(timer);
           resolve(true);
-        });
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(wake);
+          resolve(false);
+        }, timeoutMs);
+        waiters.add(wake);
       });
     },
   };
