@@ -125,6 +125,9 @@ export function serviceEnv(opts: { databaseUrl: string; port: number; cost: numb
     RATE_LIMIT_LOGIN_FAILURES_PER_DAY: UNREACHABLE,
     RATE_LIMIT_REGISTER_PER_HOUR: UNREACHABLE,
     RATE_LIMIT_REFRESH_PER_MINUTE: UNREACHABLE,
+    // The production default store, whatever the caller's environment says.
+    RATE_LIMIT_STORE: 'postgres',
+    REDIS_URL: '',
   };
 }
 

@@ -167,7 +167,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     rateLimits: {
       store: parseStore(env.RATE_LIMIT_STORE, env.REDIS_URL, profile, problems),
-      redisUrl: env.REDIS_URL || undefined,
+      redisUrl: parseRedisUrl(env.REDIS_URL, problems),
       redisKeyPrefix: env.REDIS_KEY_PREFIX || 'elcorp-identity:',
       loginPerMinute: int('RATE_LIMIT_LOGIN_PER_MINUTE', 5),
       loginFailuresPerDay: int('RATE_LIMIT_LOGIN_FAILURES_PER_DAY', 100),
@@ -223,6 +223,21 @@ function parseStore(
   if (v === 'memory' || v === 'postgres' || v === 'redis') return v;
   problems.push(`RATE_LIMIT_STORE must be memory, postgres or redis (got "${v}")`);
   return 'memory';
+}
+
+/** A redis:// or rediss:// URL. The value is never echoed: it may hold a password. */
+function parseRedisUrl(value: string | undefined, problems: string[]): string | undefined {
+  if (!value) return undefined;
+  let scheme: string | undefined;
+  try {
+    scheme = new URL(value).protocol;
+  } catch {
+    scheme = undefined;
+  }
+  if (scheme !== 'redis:' && scheme !== 'rediss:') {
+    problems.push('REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://:password@cache:6379/0');
+  }
+  return value;
 }
 
 function parseBool(name: string, value: string | undefined, fallback: boolean, problems: string[]): boolean {

@@ -19,10 +19,18 @@ const root = join(__dirname, '..', '..', '.data');
  */
 export default async function globalSetup(): Promise<void> {
   await startPostgres();
-  if (!process.env.TEST_REDIS_URL) {
-    const redis = await startRedisServer(findRedisServer(root), await freePort());
-    process.env.TEST_REDIS_URL = redis.url;
-    globalThis.__testRedis = redis;
+  try {
+    // Found (or unpacked) even with TEST_REDIS_URL: some tests kill a Redis of their own.
+    const binary = findRedisServer(root);
+    if (!process.env.TEST_REDIS_URL) {
+      const redis = await startRedisServer(binary, await freePort());
+      process.env.TEST_REDIS_URL = redis.url;
+      globalThis.__testRedis = redis;
+    }
+  } catch (err) {
+    // Jest runs no teardown after a failed setup: leave no PostgreSQL behind.
+    await globalThis.__testPostgres?.stop();
+    throw err;
   }
 }
 

@@ -20,7 +20,8 @@ const DEBIAN_PACKAGES = ['redis-tools', 'liblzf1', 'libjemalloc2'];
  * A redis-server for the tests, found in this order: on PATH; unpacked earlier
  * under `<dataRoot>/redis`; unpacked now from Debian's packages (`apt-get
  * download` and `dpkg-deb -x` into the project's data folder: nothing is
- * installed on the system). Elsewhere, install Redis or set TEST_REDIS_URL.
+ * installed on the system). Elsewhere, install Redis. TEST_REDIS_URL replaces the run's
+ * shared Redis, but the tests that kill a Redis of their own still start one from here.
  */
 export function findRedisServer(dataRoot: string): RedisBinary {
   const onPath = (process.env.PATH ?? '')
@@ -31,11 +32,23 @@ export function findRedisServer(dataRoot: string): RedisBinary {
 
   const tree = join(dataRoot, 'redis', 'root');
   if (!existsSync(join(tree, 'usr', 'bin', 'redis-server'))) unpackFromDebian(dataRoot, tree);
-  const libs = join(tree, 'usr', 'lib', 'x86_64-linux-gnu');
   return {
     path: join(tree, 'usr', 'bin', 'redis-server'),
-    env: { ...process.env, LD_LIBRARY_PATH: [libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') },
+    env: {
+      ...process.env,
+      LD_LIBRARY_PATH: [...libraryDirs(tree), process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+    },
   };
+}
+
+/** The unpacked libraries: usr/lib and its multiarch folders (x86_64-linux-gnu, aarch64-linux-gnu, ...). */
+function libraryDirs(tree: string): string[] {
+  const lib = join(tree, 'usr', 'lib');
+  if (!existsSync(lib)) return [];
+  const multiarch = readdirSync(lib, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && /-linux-/.test(entry.name))
+    .map((entry) => join(lib, entry.name));
+  return [...multiarch, lib];
 }
 
 function unpackFromDebian(dataRoot: string, tree: string): void {
@@ -63,7 +76,12 @@ function unpackFromDebian(dataRoot: string, tree: string): void {
     // Debian ships redis-server as a name for this multi-call binary, in a package of its own.
     symlinkSync('redis-check-rdb', join(root, 'usr', 'bin', 'redis-server'));
     mkdirSync(join(tree, '..'), { recursive: true });
-    renameSync(root, tree);
+    try {
+      renameSync(root, tree);
+    } catch (err) {
+      // Another run unpacked the same packages first: use its tree.
+      if (!existsSync(join(tree, 'usr', 'bin', 'redis-server'))) throw err;
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

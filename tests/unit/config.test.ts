@@ -88,4 +88,13 @@ describe('configuration', () => {
     expect(problemsOf({ RATE_LIMIT_STORE: 'redis' })).toContain('RATE_LIMIT_STORE=redis needs REDIS_URL');
     expect(problemsOf({ RATE_LIMIT_STORE: 'memcached' })).toContain('RATE_LIMIT_STORE must be');
   });
+
+  it('takes only redis:// and rediss:// URLs for Redis, without repeating them', () => {
+    expect(problemsOf({ REDIS_URL: 'rediss://:secret@cache:6380/0' })).toBe('');
+    for (const url of ['cache:6379', 'http://:hunter2@cache:6379', 'hunter2']) {
+      const problems = problemsOf({ REDIS_URL: url });
+      expect(problems).toContain('REDIS_URL must be a redis:// or rediss:// URL');
+      expect(problems).not.toContain('hunter2');
+    }
+  });
 });
