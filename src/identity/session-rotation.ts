@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { type EntityManager, ReferenceKind } from '@mikro-orm/postgresql';
 import { Session } from './session.entity.js';
 import { User } from './user.entity.js';
 
@@ -39,10 +39,23 @@ export async function findSessionIdByTokenHash(
 }
 
 /**
- * The session holding this refresh-token hash, with its user, both rows locked FOR UPDATE until
- * the transaction ends (the same locks the ORM's joined PESSIMISTIC_WRITE took): parallel
- * refreshes of one session queue here, and an account change cannot slip in between the check
- * and the rotation.
+ * The user's columns a refresh reads, its payload shows, or the unit of work compares: all but
+ * the lazy ones (password hash, TOTP secrets), which are neither read nor decrypted here.
+ */
+function eagerUserColumns(tx: EntityManager): string[] {
+  return tx
+    .getMetadata()
+    .get(User)
+    .props.filter((p) => p.kind === ReferenceKind.SCALAR && !p.lazy && p.persist !== false)
+    .flatMap((p) => p.fieldNames);
+}
+
+/**
+ * The session holding this refresh-token hash, with its user, both rows locked until the
+ * transaction ends. The session FOR NO KEY UPDATE: parallel refreshes of one session queue
+ * here. The user FOR SHARE: an account change (suspension, deletion, password change) waits
+ * for the rotation and cannot slip in between the check and it, while refreshes of the same
+ * user's other devices, and their sign-ins, go ahead.
  */
 export async function lockSessionByTokenHash(
   tx: EntityManager,
@@ -50,9 +63,13 @@ export async function lockSessionByTokenHash(
 ): Promise<Session | undefined> {
   // Session columns prefixed so that they cannot collide with the user's.
   const [row]: Record<string, unknown>[] = await tx.execute(
-    `select ${SESSION_COLUMNS.map((c) => `s.${c} as s_${c}`).join(', ')}, u.*
+    `select ${SESSION_COLUMNS.map((c) => `s.${c} as s_${c}`).join(', ')},
+            ${eagerUserColumns(tx)
+              .map((c) => `u.${c}`)
+              .join(', ')}
        from sessions s join users u on u.id = s.user_id
-      where s.refresh_token_hash = ? for update`,
+      where s.refresh_token_hash = ?
+        for no key update of s for share of u`,
     [tokenHash],
   );
   if (!row) return undefined;

@@ -229,7 +229,11 @@ describe('refresh', () => {
         const sql = s.replace(/^\[query\] /, '');
         if (/^(begin|commit)/.test(sql)) return sql.slice(0, 6);
         if (/^select id from sessions where refresh_token_hash/.test(sql)) return 'find session';
-        if (/from sessions s join users u .* for update/.test(sql)) return 'lock session';
+        if (/from sessions s join users u .* for no key update of s for share of u/.test(sql)) {
+          // Not the columns it has no use for.
+          expect(sql).not.toMatch(/password_hash|mfa_secret|totp_pending_secret/);
+          return 'lock session';
+        }
         if (/insert into retired_refresh_tokens .* update sessions/.test(sql)) return 'rotate';
         if (/from audit_head .* for update/.test(sql)) return 'lock audit head';
         if (/insert into audit_log .* update audit_head/.test(sql)) return 'append';

@@ -65,7 +65,14 @@ export async function startTestApp(opts: TestAppOptions = {}) {
     destination: opts.logLines ? { write: (line: string) => void opts.logLines?.push(line) } : undefined,
   });
   const app = await createApp({ config, orm, logger, scope, clock: opts.clock });
-  await app.services.signingKeys.ensureActiveKey();
+  try {
+    await app.services.signingKeys.ensureActiveKey();
+  } catch (err) {
+    // As the service's boot would: refuse to start, leaving nothing open.
+    await app.close();
+    await orm.close();
+    throw err;
+  }
   const server: Server = await new Promise((resolve) => {
     const s = app.app.listen(0, '127.0.0.1', () => resolve(s));
   });
