@@ -5,6 +5,7 @@ import { unauthenticated } from '../shared/errors.js';
 import { UserStatus } from './enums.js';
 import type { Principal } from './principal.js';
 import { User } from './user.entity.js';
+import { eagerUserColumns } from './user-queries.js';
 
 export interface Credentials {
   authorization?: string;
@@ -33,9 +34,10 @@ export function createAuthenticator(deps: { accessTokens: AccessTokens; clock: C
     }
     // One query: the session must be live and its account active. Raw SQL (building this join
     // through the ORM cost a third of a `me` request's CPU); the row is mapped into this request's
-    // identity map, so resolvers that need the user (me) read it without another query.
+    // identity map, so resolvers that need the user (me) read it without another query. Lazy
+    // columns (password hash, TOTP secrets) stay unread until a use case asks for them.
     const rows: Record<string, unknown>[] = await em.getConnection().execute(
-      `select u.* from sessions s join users u on u.id = s.user_id
+      `select ${eagerUserColumns(em, 'u')} from sessions s join users u on u.id = s.user_id
         where s.id = ? and s.user_id = ? and s.revoked_at is null and s.expires_at > ?`,
       [claims.sessionId, claims.userId, deps.clock.now()],
     );

@@ -1,6 +1,7 @@
-import { type EntityManager, ReferenceKind } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { Session } from './session.entity.js';
 import { User } from './user.entity.js';
+import { eagerUserColumns } from './user-queries.js';
 
 /**
  * The SQL of a refresh-token rotation, the hottest write of the service. Hand-written because
@@ -39,18 +40,6 @@ export async function findSessionIdByTokenHash(
 }
 
 /**
- * The user's columns a refresh reads, its payload shows, or the unit of work compares: all but
- * the lazy ones (password hash, TOTP secrets), which are neither read nor decrypted here.
- */
-function eagerUserColumns(tx: EntityManager): string[] {
-  return tx
-    .getMetadata()
-    .get(User)
-    .props.filter((p) => p.kind === ReferenceKind.SCALAR && !p.lazy && p.persist !== false)
-    .flatMap((p) => p.fieldNames);
-}
-
-/**
  * The session holding this refresh-token hash, with its user, both rows locked until the
  * transaction ends. The session FOR NO KEY UPDATE: parallel refreshes of one session queue
  * here. The user FOR SHARE: an account change (suspension, deletion, password change) waits
@@ -64,9 +53,7 @@ export async function lockSessionByTokenHash(
   // Session columns prefixed so that they cannot collide with the user's.
   const [row]: Record<string, unknown>[] = await tx.execute(
     `select ${SESSION_COLUMNS.map((c) => `s.${c} as s_${c}`).join(', ')},
-            ${eagerUserColumns(tx)
-              .map((c) => `u.${c}`)
-              .join(', ')}
+            ${eagerUserColumns(tx, 'u')}
        from sessions s join users u on u.id = s.user_id
       where s.refresh_token_hash = ?
         for no key update of s for share of u`,

@@ -1,5 +1,5 @@
 import { sql } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { type EntityManager, ReferenceKind } from '@mikro-orm/postgresql';
 import { likePrefix, type Page, type PageRequest, toPage } from '../shared/pagination.js';
 import type { Role, UserStatus } from './enums.js';
 import { User } from './user.entity.js';
@@ -9,6 +9,22 @@ export interface UserFilter {
   role?: Role | null;
   /** A prefix of the email or the username, ignoring case. */
   search?: string | null;
+}
+
+let eagerColumns: string[] | undefined;
+
+/**
+ * `alias.column, ...` for every user column but the lazy ones (password hash, TOTP secrets), for
+ * hand-written statements on hot paths: what a principal, a payload or the unit of work needs,
+ * without reading, or decrypting, secret material on every request.
+ */
+export function eagerUserColumns(em: EntityManager, alias: string): string {
+  eagerColumns ??= em
+    .getMetadata()
+    .get(User)
+    .props.filter((p) => p.kind === ReferenceKind.SCALAR && !p.lazy && p.persist !== false)
+    .flatMap((p) => p.fieldNames);
+  return eagerColumns.map((c) => `${alias}.${c}`).join(', ');
 }
 
 /** One page of users for admins, newest first, with the total count. */

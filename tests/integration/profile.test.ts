@@ -1,6 +1,8 @@
 import { Session } from '../../src/identity/session.entity';
 import { User } from '../../src/identity/user.entity';
+import { testClock } from '../support/clock';
 import { aRegistration, aUser, signIn } from '../support/factories';
+import { enrolTotp } from '../support/mfa';
 import {
   ChangePasswordDoc,
   DeleteAccountDoc,
@@ -167,5 +169,30 @@ describe('deleteAccount', () => {
       input: aRegistration({ email: user.email, username: user.username }),
     });
     expect(reuse.data?.register.email).toBe(user.email);
+  });
+});
+
+describe('me', () => {
+  it('answers from one statement that reads none of the secret columns', async () => {
+    const clock = testClock();
+    const statements: string[] = [];
+    const counted = await startTestApp({ clock, onQuery: (sql) => statements.push(sql) });
+    try {
+      const user = await aUser(counted);
+      const login = await signIn(counted, user);
+      await enrolTotp(counted, clock, login.accessToken);
+      statements.length = 0;
+      const res = await counted.gql(MeDoc, undefined, bearer(login.accessToken));
+      expect(res.data?.me).toMatchObject({
+        id: user.id,
+        email: user.email,
+        mfaEnabled: true,
+        mfaMethods: ['TOTP'],
+      });
+      expect(statements).toHaveLength(1);
+      expect(statements[0]).not.toMatch(/\*|password_hash|mfa_secret|totp_pending_secret/);
+    } finally {
+      await counted.close();
+    }
   });
 });
