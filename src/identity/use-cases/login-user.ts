@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AuditTrail } from '../../audit/audit-trail.js';
 import type { InTransaction } from '../../audit/unit-of-work.js';
@@ -67,11 +68,14 @@ export function createLoginUser(deps: {
       };
 
       const found = await findUserByIdentifier(em, input.identifier, { withPasswordHash: true });
+      const now = deps.clock.now();
       if (!found) {
+        // The round trip a known account's attempt spends reserving its try (matching no row
+        // here), and a comparison at the same cost: an unknown identifier takes as long.
+        await deps.lockout.reserveAttempt(em, randomUUID(), now);
         await deps.hasher.verifyDummy(input.password);
         return fail('unknown_user');
       }
-      const now = deps.clock.now();
       const trust = await deps.deviceTrust.find(em, input.deviceTrustToken, found.id, device.id);
       const reserved = trust
         ? await deps.deviceTrust.reserveAttempt(em, trust)
