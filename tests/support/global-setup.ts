@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres';
+import { createLogScanDir } from './log-scan';
 import { findRedisServer, freePort, startRedisServer } from './redis-server';
 
 declare global {
@@ -18,6 +19,7 @@ const root = join(__dirname, '..', '..', '.data');
  * throw-away redis-server. Test files keep apart by using their own keys.
  */
 export default async function globalSetup(): Promise<void> {
+  process.env.TEST_LOG_DIR = createLogScanDir(root);
   await startPostgres();
   try {
     // Found (or unpacked) even with TEST_REDIS_URL: some tests kill a Redis of their own.
@@ -55,8 +57,9 @@ async function startPostgres(): Promise<void> {
 function removeStaleClusters(root: string): void {
   if (!existsSync(root)) return;
   for (const name of readdirSync(root)) {
-    // Folders named test-<pid> are clusters; anything else (e.g. the unpacked redis) is kept.
-    const pid = Number(/^test-(\d+)$/.exec(name)?.[1]);
+    // Folders named test-<pid> are clusters, test-logs-<pid> log scans; anything else (e.g. the
+    // unpacked redis) is kept.
+    const pid = Number(/^test-(?:logs-)?(\d+)$/.exec(name)?.[1]);
     if (!pid || isAlive(pid)) continue;
     rmSync(join(root, name), { recursive: true, force: true });
   }

@@ -10,6 +10,7 @@ import { createFieldEncryption } from '../../src/security/field-encryption';
 import type { Clock } from '../../src/shared/clock';
 import { createLogger, createRequestScope } from '../../src/shared/logger';
 import { createTestDatabase, openTestOrm } from './database';
+import { recordLogLine, recordSecretsIn } from './log-scan';
 
 export interface GraphQLResponse<T> {
   status: number;
@@ -59,10 +60,16 @@ export async function startTestApp(opts: TestAppOptions = {}) {
     encryption: createFieldEncryption(config.fieldEncryptionKeys),
   });
   const scope = createRequestScope();
+  // Every app logs at debug level into the run's log scan, and into the test's own lines if asked.
   const logger = createLogger({
-    level: opts.logLines ? 'debug' : 'silent',
+    level: 'debug',
     scope,
-    destination: opts.logLines ? { write: (line: string) => void opts.logLines?.push(line) } : undefined,
+    destination: {
+      write(line: string) {
+        opts.logLines?.push(line);
+        recordLogLine(line);
+      },
+    },
   });
   const app = await createApp({ config, orm, logger, scope, clock: opts.clock });
   try {
@@ -79,6 +86,7 @@ export async function startTestApp(opts: TestAppOptions = {}) {
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   async function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    recordSecretsIn(variablesOf(body));
     return fetch(`${baseUrl}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
@@ -94,6 +102,7 @@ export async function startTestApp(opts: TestAppOptions = {}) {
     const res = await post({ query: print(document), variables }, headers);
     const raw = await res.text();
     const body = JSON.parse(raw);
+    recordSecretsIn(body.data);
     return { status: res.status, data: body.data, errors: body.errors, headers: res.headers, raw };
   }
 
@@ -125,6 +134,20 @@ export async function startTestApp(opts: TestAppOptions = {}) {
 }
 
 export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
+
+/** The variables of a GraphQL request body (an object, a JSON text, or a batch of them). */
+function variablesOf(body: unknown): unknown {
+  let parsed = body;
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+  }
+  if (Array.isArray(parsed)) return parsed.map(variablesOf);
+  return parsed && typeof parsed === 'object' ? (parsed as { variables?: unknown }).variables : undefined;
+}
 
 /** Bearer header for an access token, optionally with the device header. */
 export const bearer = (accessToken: string, deviceId?: string): Record<string, string> => ({
