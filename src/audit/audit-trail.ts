@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestMeta } from '../identity/principal.js';
 import type { Clock } from '../shared/clock.js';
 import type { DomainEvent } from '../shared/domain-event.js';
-import { canonicalJson, chainHash } from './canonical.js';
+import { type ChainedFields, canonicalEntryTail, canonicalJson, chainHash } from './canonical.js';
 
 /** Who and where: the request an event came from, and who acted (absent for anonymous requests and operators). */
 export interface AuditContext {
@@ -19,6 +19,25 @@ const ENTRY_PLACEHOLDERS = `(${ENTRY_COLUMNS.split(', ')
   .map(() => '?')
   .join(', ')})`;
 
+/** An entry's fields but its sequence, which the head assigns. */
+function entryFields(
+  event: DomainEvent,
+  ctx: AuditContext,
+  occurredAt: Date,
+): Omit<ChainedFields, 'sequence'> {
+  return {
+    id: randomUUID(),
+    type: event.type,
+    actorId: ctx.actorId,
+    subjectId: event.subjectId,
+    clientIp: ctx.meta?.ip || undefined,
+    userAgent: ctx.meta?.userAgent?.slice(0, MAX_USER_AGENT),
+    requestId: ctx.meta?.requestId || undefined,
+    occurredAt,
+    data: canonicalJson(event.data),
+  };
+}
+
 /**
  * Appends events to the hash chain inside the caller's transaction. The head
  * row is locked (SELECT … FOR UPDATE) only from here to commit, which comes
@@ -28,6 +47,7 @@ const ENTRY_PLACEHOLDERS = `(${ENTRY_COLUMNS.split(', ')
 export function createAuditTrail(deps: { clock: Clock; enabled: boolean }) {
   async function append(tx: EntityManager, events: DomainEvent[], ctx: AuditContext): Promise<void> {
     if (!deps.enabled || events.length === 0) return;
+    if (events.length === 1) return appendOne(tx, events[0], ctx);
     const [head] = await tx.execute<{ sequence: string; hash: string }[]>(
       'select sequence, hash from audit_head where id = 1 for update',
     );
@@ -36,18 +56,7 @@ export function createAuditTrail(deps: { clock: Clock; enabled: boolean }) {
     const occurredAt = new Date(deps.clock.now().getTime());
     const rows = events.map((event) => {
       sequence += 1n;
-      const fields = {
-        sequence: sequence.toString(),
-        id: randomUUID(),
-        type: event.type,
-        actorId: ctx.actorId,
-        subjectId: event.subjectId,
-        clientIp: ctx.meta?.ip || undefined,
-        userAgent: ctx.meta?.userAgent?.slice(0, MAX_USER_AGENT),
-        requestId: ctx.meta?.requestId || undefined,
-        occurredAt,
-        data: canonicalJson(event.data),
-      };
+      const fields = { sequence: sequence.toString(), ...entryFields(event, ctx, occurredAt) };
       const hash = chainHash(previousHash, fields);
       const row = { ...fields, previousHash, hash };
       previousHash = hash;
@@ -74,6 +83,42 @@ export function createAuditTrail(deps: { clock: Clock; enabled: boolean }) {
        )
        update audit_head set sequence = ?, hash = ? where id = 1`,
       [...values.flat(), sequence.toString(), previousHash],
+    );
+  }
+
+  /**
+   * One entry in one statement: PostgreSQL locks the head, takes the next sequence, finishes the
+   * hash over the previous hash, the sequence and the tail computed here (as UTF-8 bytes, whatever
+   * the database encoding), inserts the entry and moves the head. The head stays locked for the
+   * commit's round trip only.
+   */
+  async function appendOne(tx: EntityManager, event: DomainEvent, ctx: AuditContext): Promise<void> {
+    const fields = entryFields(event, ctx, new Date(deps.clock.now().getTime()));
+    await tx.execute(
+      `with head as (
+         select sequence + 1 as sequence, hash from audit_head where id = 1 for update
+       ), entry as (
+         insert into audit_log (${ENTRY_COLUMNS})
+         select head.sequence, ?::uuid, ?::text, ?::uuid, ?::uuid, ?::text, ?::text, ?::text, ?::timestamptz,
+                ?::text, head.hash,
+                encode(sha256(convert_to(head.hash || E'\\n["v1","' || head.sequence::text || '",', 'UTF8')
+                              || ?::bytea), 'hex')
+           from head
+         returning sequence, hash
+       )
+       update audit_head set sequence = entry.sequence, hash = entry.hash from entry where audit_head.id = 1`,
+      [
+        fields.id,
+        fields.type,
+        fields.actorId ?? null,
+        fields.subjectId ?? null,
+        fields.clientIp ?? null,
+        fields.userAgent ?? null,
+        fields.requestId ?? null,
+        fields.occurredAt,
+        fields.data,
+        Buffer.from(canonicalEntryTail(fields), 'utf8'),
+      ],
     );
   }
 

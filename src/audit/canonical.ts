@@ -47,6 +47,24 @@ export function canonicalEntry(e: ChainedFields): string {
   ]);
 }
 
+/**
+ * The canonical entry from the sequence on: `["v1",` + JSON of the sequence + `,` + this tail is
+ * exactly canonicalEntry. Lets PostgreSQL finish the hash of an entry whose sequence it assigns.
+ */
+export function canonicalEntryTail(e: Omit<ChainedFields, 'sequence'>): string {
+  return JSON.stringify([
+    e.id,
+    e.type,
+    e.actorId ?? null,
+    e.subjectId ?? null,
+    e.clientIp ?? null,
+    e.userAgent ?? null,
+    e.requestId ?? null,
+    e.occurredAt.toISOString(),
+    e.data,
+  ]).slice(1);
+}
+
 /** hash = SHA-256(previous hash ‖ canonical entry), hex. */
 export const chainHash = (previousHash: string, entry: ChainedFields) =>
   createHash('sha256').update(previousHash).update('\n').update(canonicalEntry(entry)).digest('hex');

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { createAuditTrail } from '../../src/audit/audit-trail';
 import { verifyChain } from '../../src/audit/verify-chain';
+import { systemClock } from '../../src/shared/clock';
 import { tamper } from '../support/audit';
 import { runOperatorCommand } from '../support/command';
 import { anAdmin, aUser, signIn } from '../support/factories';
@@ -24,6 +27,25 @@ describe('audit hash chain', () => {
         .getConnection()
         .execute('select count(distinct previous_hash)::int as n from audit_log');
       expect(rows[0].n).toBe(50);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('chains entries hashed by PostgreSQL (one per statement) and here (several) alike, whatever the text', async () => {
+    const app = await startTestApp();
+    try {
+      const trail = createAuditTrail({ clock: systemClock, enabled: true });
+      const meta = { requestId: 'req-ü-1', ip: '2001:db8::1', userAgent: 'Agent "quoted" \\ ünïcødé ✓ 🦓' };
+      const event = (n: number) => ({
+        type: 'test.event',
+        data: { n, text: 'line\nbreak, tab\t, "quote", emoji 🇳🇦, zero\u0000', nested: { z: 1, a: [1, 'ß'] } },
+      });
+      const em = app.orm.em.fork();
+      await trail.appendNow(em, [event(1)], { meta });
+      await trail.appendNow(em, [event(2), event(3)], { meta, actorId: randomUUID() });
+      await trail.appendNow(em, [event(4)], { meta: { ...meta, userAgent: undefined } });
+      expect(await verify(app)).toMatchObject({ valid: true, entriesChecked: 4, lastSequence: 4 });
     } finally {
       await app.close();
     }
