@@ -1,5 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AuditCeiling } from './audit-ceiling.js';
 import type { BcryptBound } from './bcrypt-bound.js';
 import type { KindStats, LoadResult } from './load.js';
 
@@ -38,6 +39,8 @@ export interface BenchResults {
   storm?: { idleProbe: Measured; probe: Measured; login: Measured };
   /** Absent in an --only run. */
   sizes?: { users: number; seedSeconds: number; me: Measured; login: Measured }[];
+  /** The audit chain's ceiling, single-entry appends straight to PostgreSQL. Absent in an --only run. */
+  audit?: AuditCeiling[];
   /** Scenarios (or kinds) that produced no successful reply: the benchmark itself is broken. */
   broken: string[];
   runSeconds: number;
@@ -70,6 +73,7 @@ export function markdown(r: BenchResults, resultsFile: string): string {
     ...bcryptLine(r),
     ...stormTable(r),
     ...sizeTable(r),
+    ...auditTable(r),
     ...(r.broken.length > 0 ? [`**BROKEN: no successful reply in ${r.broken.join(', ')}**`, ''] : []),
     `Run took ${r.runSeconds.toFixed(0)} s. Results: \`${resultsFile}\``,
     '',
@@ -174,6 +178,21 @@ function sizeTable(r: BenchResults): string[] {
     row('`login` p50 / p99 ms', (s) => latency(s.login, 'login')),
     row('errors (me + login)', (s) => int(errors(s.me, 'me') + errors(s.login, 'login'))),
     row('other CPU (me / login)', (s) => `${pct(s.me.otherCpu)} / ${pct(s.login.otherCpu)}`),
+    '',
+  ];
+}
+
+function auditTable(r: BenchResults): string[] {
+  if (!r.audit) return [];
+  return [
+    '### Audit chain ceiling',
+    '',
+    'Single-entry appends, each its own transaction, straight to PostgreSQL (no HTTP): what every audited',
+    'write of every instance shares.',
+    '',
+    '| writers | appends/s | other CPU |',
+    '| --: | --: | --: |',
+    ...r.audit.map((a) => `| ${a.writers} | ${int(a.appendsPerSecond)} | ${pct(a.otherCpu)} |`),
     '',
   ];
 }

@@ -4,11 +4,12 @@
  * BENCH_DATABASE_URL's server), loads it over 127.0.0.1 with autocannon and prints a markdown
  * report; the full numbers go to bench/results/<timestamp>.json. `--only` runs just the named
  * scenarios (no storm, no table sizes; the bcrypt bound only when login or register is among
- * them), for quick A/B runs of one path. Never asserts on speed; exits 1 only when a load got no
+ * them, no audit chain ceiling), for quick A/B runs of one path. Never asserts on speed; exits 1 only when a load got no
  * successful reply at all, which means the benchmark itself is broken.
  */
 import { join } from 'node:path';
 import { createPasswordHasher } from '../src/security/password-hasher.js';
+import type { AuditCeiling } from './audit-ceiling.js';
 import type { BcryptBound } from './bcrypt-bound.js';
 import { Cleanup } from './cleanup.js';
 import { stopAllLoads } from './load.js';
@@ -60,6 +61,19 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/** The audit chain's ceiling, in a process of its own while the server idles. */
+async function auditCeiling(databaseUrl: string, seconds: number): Promise<AuditCeiling[]> {
+  log(`audit chain ceiling (${seconds} s per writer count, own process)`);
+  const start = cpuSample();
+  const results = JSON.parse(
+    await run(process.execPath, ['dist/bench/audit-ceiling.js', databaseUrl, String(seconds)], {
+      capture: true,
+    }),
+  ) as AuditCeiling[];
+  const otherCpu = otherCpuShare(start, cpuSample());
+  return results.map((r) => ({ ...r, otherCpu }));
+}
+
 async function main(args: Args): Promise<number> {
   const startedAt = performance.now();
   const firstSample = cpuSample();
@@ -107,6 +121,7 @@ async function main(args: Args): Promise<number> {
     scenarios: await scenarios(phase, fixtures, userCounts[0], args.only),
     storm: args.only ? undefined : await storm(phase, fixtures.me, userCounts[0]),
     sizes: args.only ? undefined : await sizes(phase, userCounts, firstSeedSeconds, seedHash),
+    audit: args.only ? undefined : await auditCeiling(db.url, seconds),
   };
 
   const results: BenchResults = {
@@ -123,7 +138,7 @@ async function main(args: Args): Promise<number> {
     },
     bcrypt,
     ...measured,
-    broken: brokenLoads(measured),
+    broken: [...brokenLoads(measured), ...(measured.audit?.some((a) => a.appends === 0) ? ['audit'] : [])],
     runSeconds: 0,
   };
   await cleanup.run();
