@@ -46,6 +46,7 @@ export function createSigningKeys(deps: {
   const { encryption, clock } = deps;
   let cache: KeyCache | undefined;
   let lastMissReload = 0;
+  let lastReloadFailure = 0;
   /** The reload in flight, shared by every caller that asks meanwhile. */
   let loading: Promise<KeyCache> | undefined;
   /** Loads are numbered so that an older one finishing late never replaces a newer result. */
@@ -152,7 +153,14 @@ export function createSigningKeys(deps: {
   /** The cached keys without waiting when there are any; a stale cache starts a background reload. */
   async function cached(): Promise<KeyCache> {
     if (!cache) return reload();
-    if (isStale(cache) && !loading) reload().catch((err) => deps.onReloadError?.(err));
+    const nowMs = clock.now().getTime();
+    // After a failed background reload (database down), one retry a second, not one per request.
+    if (isStale(cache) && !loading && nowMs - lastReloadFailure > 1000) {
+      reload().catch((err) => {
+        lastReloadFailure = clock.now().getTime();
+        deps.onReloadError?.(err);
+      });
+    }
     return cache;
   }
 

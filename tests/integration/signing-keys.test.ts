@@ -20,6 +20,11 @@ beforeAll(async () => {
 });
 afterAll(() => orm.close());
 
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 20));
+  expect(condition()).toBe(true);
+}
+
 /** An instance's key set; every instance reads and writes the same table. */
 const anInstance = () => createSigningKeys({ em: orm.em, encryption, clock, accessTokenTtlSeconds: 900 });
 
@@ -52,6 +57,39 @@ describe('signing key cache', () => {
     expect((await a.signingKey()).kid).toBe(rotated);
     expect(keySelects).toHaveLength(0);
     expect(await anInstance().signingKey()).toMatchObject({ kid: rotated });
+  });
+
+  it('keeps signing with its keys while reloads fail, retrying once a second and reporting each failure', async () => {
+    const failures: unknown[] = [];
+    const a = createSigningKeys({
+      em: orm.em,
+      encryption,
+      clock,
+      accessTokenTtlSeconds: 900,
+      onReloadError: (err) => failures.push(err),
+    });
+    await a.ensureActiveKey();
+    const kid = (await a.signingKey()).kid;
+    await orm.em.getConnection().execute('alter table signing_keys rename to signing_keys_away');
+    try {
+      clock.advance(KEY_CACHE_SECONDS + 1);
+      expect((await a.signingKey()).kid).toBe(kid);
+      await waitUntil(() => failures.length > 0);
+      for (let i = 0; i < 5; i++) {
+        expect((await a.signingKey()).kid).toBe(kid);
+        await new Promise((r) => setTimeout(r, 30)); // time for a reload, had one started, to fail
+      }
+      expect(failures).toHaveLength(1);
+      clock.advance(2);
+      await a.signingKey();
+      await waitUntil(() => failures.length > 1);
+      expect(failures).toHaveLength(2);
+    } finally {
+      await orm.em.getConnection().execute('alter table signing_keys_away rename to signing_keys');
+    }
+    clock.advance(2);
+    await a.signingKey();
+    await expect(a.jwks()).resolves.toBeDefined();
   });
 
   it('looks up a kid it does not know at once, at most once a second', async () => {
