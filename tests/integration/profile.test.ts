@@ -1,11 +1,14 @@
 import { Session } from '../../src/identity/session.entity';
 import { User } from '../../src/identity/user.entity';
+import { totpCode } from '../../src/mfa/one-time-codes';
 import { testClock } from '../support/clock';
 import { aRegistration, aUser, signIn } from '../support/factories';
 import { enrolTotp } from '../support/mfa';
 import {
+  BeginTotpDoc,
   ChangePasswordDoc,
   DeleteAccountDoc,
+  DisableMfaDoc,
   LoginDoc,
   MeDoc,
   RegisterDoc,
@@ -193,6 +196,50 @@ describe('me', () => {
       expect(statements[0]).not.toMatch(/\*|password_hash|mfa_secret|totp_pending_secret/);
     } finally {
       await counted.close();
+    }
+  });
+});
+
+describe('secrets cleared by deleteAccount and disableMfa', () => {
+  it('writes NULL to every TOTP secret column, pending enrolment included', async () => {
+    const clock = testClock();
+    const own = await startTestApp({ clock });
+    const secretsOf = async (id: string) =>
+      (
+        await own.orm.em
+          .getConnection()
+          .execute('select mfa_secret, totp_pending_secret from users where id = ?', [id])
+      )[0];
+    try {
+      // Disabling MFA with a second enrolment started but not confirmed.
+      const disabling = await aUser(own);
+      const first = await signIn(own, disabling);
+      const { secret } = await enrolTotp(own, clock, first.accessToken);
+      const session = first.accessToken;
+      await own.gql(BeginTotpDoc, {}, bearer(session));
+      expect(await secretsOf(disabling.id)).toMatchObject({ mfa_secret: expect.any(String) });
+      const off = await own.gql(
+        DisableMfaDoc,
+        { password: disabling.password, code: totpCode(secret, clock.now()) },
+        bearer(session),
+      );
+      expect(off.data?.disableMfa).toBe(true);
+      expect(await secretsOf(disabling.id)).toEqual({ mfa_secret: null, totp_pending_secret: null });
+
+      // Deleting an account with an enrolment started.
+      const deleting = await aUser(own);
+      const login = await signIn(own, deleting);
+      await own.gql(BeginTotpDoc, {}, bearer(login.accessToken));
+      expect((await secretsOf(deleting.id)).totp_pending_secret).toEqual(expect.any(String));
+      const gone = await own.gql(
+        DeleteAccountDoc,
+        { password: deleting.password },
+        bearer(login.accessToken),
+      );
+      expect(gone.data?.deleteAccount).toBe(true);
+      expect(await secretsOf(deleting.id)).toEqual({ mfa_secret: null, totp_pending_secret: null });
+    } finally {
+      await own.close();
     }
   });
 });

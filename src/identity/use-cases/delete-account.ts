@@ -25,7 +25,11 @@ export function createDeleteAccount(deps: {
       if (!(await deps.hasher.verify(password, current.passwordHash))) throw invalidCredentials();
       return deps.inTransaction(em, { meta, actorId: principal.userId }, async (tx, record) => {
         const now = deps.clock.now();
-        const user = await tx.findOneOrFail(User, principal.userId, { populate: ['mfaSecret'] });
+        // Every secret column loaded, so that clearing one writes NULL (the request's user may
+        // have come from authentication, which leaves them unloaded).
+        const user = await tx.findOneOrFail(User, principal.userId, {
+          populate: ['mfaSecret', 'totpPendingSecret'],
+        });
         user.erase(now);
         await revokeUserSessions(tx, record, user.id, SessionRevocation.ACCOUNT_DISABLED, now);
         return true;

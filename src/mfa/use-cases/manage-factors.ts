@@ -155,7 +155,11 @@ export function createManageFactors(deps: {
       if (!current.mfaEnabled) return true;
       await deps.limits.codeAttempt(principal.userId);
       return deps.inTransaction(em, ctxOf(principal, meta), async (tx) => {
-        const user = await tx.findOneOrFail(User, principal.userId, { populate: ['mfaSecret'] });
+        // Every secret column loaded, so that clearing one writes NULL (the request's user may
+        // have come from authentication, which leaves them unloaded).
+        const user = await tx.findOneOrFail(User, principal.userId, {
+          populate: ['mfaSecret', 'totpPendingSecret'],
+        });
         const factor = await deps.secondFactor.check(tx, user, code, {});
         if (!factor) throw invalidCredentials();
         user.disableMfa();
