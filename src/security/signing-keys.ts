@@ -11,11 +11,18 @@ const PRIVATE_KEY_CONTEXT = 'signing_keys.private_jwk';
 const KEY_LOCK_ID = 0x5e1c0de;
 /** How long an instance keeps signing with a key after another instance rotated it away. */
 export const KEY_CACHE_SECONDS = 30;
+/**
+ * The oldest keys an instance answers from without waiting: past this, signing and verifying wait
+ * for a reload and fail with it (fail closed), so a rotation takes effect on every instance.
+ */
+export const MAX_STALE_SECONDS = 2 * KEY_CACHE_SECONDS;
 
 interface KeyCache {
   loadedAt: number;
   keys: Map<string, LoadedKey>;
   active?: { kid: string; privateKey: CryptoKey | Uint8Array };
+  /** Why the active private key could not be read, if it could not. */
+  activeError?: unknown;
 }
 
 interface LoadedKey {
@@ -79,7 +86,9 @@ export function createSigningKeys(deps: {
       const active = await em.count(SigningKey, { retiredAt: null });
       if (active === 0) await createKey(em, clock.now());
     });
-    await reload({ fresh: true });
+    // At boot: an instance that cannot read the signing key refuses to start.
+    const loaded = await reload({ fresh: true });
+    if (loaded.activeError) throw loaded.activeError;
   }
 
   /** Makes a new signing key and retires the previous ones; returns the new kid. */
@@ -119,14 +128,23 @@ export function createSigningKeys(deps: {
       });
     }
     const activeRow = rows.find((r) => !r.retiredAt);
-    const active = activeRow && {
-      kid: activeRow.kid,
-      privateKey: await importJWK(
-        JSON.parse(encryption.decrypt(activeRow.privateJwkCiphertext, PRIVATE_KEY_CONTEXT)),
-        SIGNING_ALG,
-      ),
-    };
-    const loaded = { loadedAt: now.getTime(), keys, active };
+    // The public keys and retirements apply even when the private key cannot be read (it was
+    // made under a field-encryption key this instance lacks): such an instance stops signing
+    // rather than go on with a key the database has retired.
+    let active: KeyCache['active'];
+    let activeError: unknown;
+    try {
+      active = activeRow && {
+        kid: activeRow.kid,
+        privateKey: await importJWK(
+          JSON.parse(encryption.decrypt(activeRow.privateJwkCiphertext, PRIVATE_KEY_CONTEXT)),
+          SIGNING_ALG,
+        ),
+      };
+    } catch (err) {
+      activeError = err;
+    }
+    const loaded: KeyCache = { loadedAt: now.getTime(), keys, active, activeError };
     if (seq > newestApplied) {
       newestApplied = seq;
       cache = loaded;
@@ -161,6 +179,8 @@ export function createSigningKeys(deps: {
         deps.onReloadError?.(err);
       });
     }
+    // Too old to use (an idle instance, or reloads failing): wait for a reload, or fail with it.
+    if (nowMs - cache.loadedAt > MAX_STALE_SECONDS * 1000) return loading ?? reload();
     return cache;
   }
 
@@ -174,7 +194,8 @@ export function createSigningKeys(deps: {
     rotate,
 
     async signingKey(): Promise<{ kid: string; privateKey: CryptoKey | Uint8Array }> {
-      const { active } = await cached();
+      const { active, activeError } = await cached();
+      if (activeError) throw activeError;
       if (!active) throw new Error('no active signing key');
       return active;
     },

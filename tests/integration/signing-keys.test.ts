@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Orm } from '../../src/db/orm';
 import { createFieldEncryption } from '../../src/security/field-encryption';
-import { createSigningKeys, KEY_CACHE_SECONDS } from '../../src/security/signing-keys';
+import { createSigningKeys, KEY_CACHE_SECONDS, MAX_STALE_SECONDS } from '../../src/security/signing-keys';
 import { testClock } from '../support/clock';
 import { createTestDatabase, openTestOrm } from '../support/database';
 
@@ -84,12 +84,33 @@ describe('signing key cache', () => {
       await a.signingKey();
       await waitUntil(() => failures.length > 1);
       expect(failures).toHaveLength(2);
+      // Past MAX_STALE_SECONDS without a reload: no signing, no verifying (fail closed).
+      clock.advance(MAX_STALE_SECONDS);
+      await expect(a.signingKey()).rejects.toThrow(/signing_keys/);
+      await expect(a.verificationKey(kid)).rejects.toThrow(/signing_keys/);
     } finally {
       await orm.em.getConnection().execute('alter table signing_keys_away rename to signing_keys');
     }
     clock.advance(2);
-    await a.signingKey();
     await expect(a.jwks()).resolves.toBeDefined();
+    expect((await a.signingKey()).kid).toBe(kid);
+  });
+
+  it('stops signing, and applies the retirement, when the new key was made under an encryption key it lacks', async () => {
+    const a = anInstance();
+    await a.ensureActiveKey();
+    const old = (await a.signingKey()).kid;
+    const other = createFieldEncryption([{ id: 'k2', key: randomBytes(32) }]);
+    await createSigningKeys({ em: orm.em, encryption: other, clock, accessTokenTtlSeconds: 900 }).rotate();
+    clock.advance(KEY_CACHE_SECONDS + 1);
+    await a.jwks(); // a reload, which cannot read the new private key
+    await expect(a.signingKey()).rejects.toThrow(/unknown key id k2/);
+    expect(await a.verificationKey(old)).toBeDefined();
+    clock.advance(900 + KEY_CACHE_SECONDS + 1);
+    await a.jwks();
+    expect(await a.verificationKey(old)).toBeUndefined();
+    await a.rotate(); // a key every instance of this file can read again
+    expect((await a.signingKey()).kid).toBeDefined();
   });
 
   it('looks up a kid it does not know at once, at most once a second', async () => {
