@@ -94,7 +94,7 @@ export function createAuditTrail(deps: { clock: Clock; enabled: boolean }) {
    */
   async function appendOne(tx: EntityManager, event: DomainEvent, ctx: AuditContext): Promise<void> {
     const fields = entryFields(event, ctx, new Date(deps.clock.now().getTime()));
-    await tx.execute(
+    const moved = await tx.execute(
       `with head as (
          select sequence + 1 as sequence, hash from audit_head where id = 1 for update
        ), entry as (
@@ -106,7 +106,8 @@ export function createAuditTrail(deps: { clock: Clock; enabled: boolean }) {
            from head
          returning sequence, hash
        )
-       update audit_head set sequence = entry.sequence, hash = entry.hash from entry where audit_head.id = 1`,
+       update audit_head set sequence = entry.sequence, hash = entry.hash from entry where audit_head.id = 1
+       returning audit_head.sequence`,
       [
         fields.id,
         fields.type,
@@ -120,6 +121,8 @@ export function createAuditTrail(deps: { clock: Clock; enabled: boolean }) {
         Buffer.from(canonicalEntryTail(fields), 'utf8'),
       ],
     );
+    // No head row (never the case after the migrations) must not pass for an appended entry.
+    if (moved.length !== 1) throw new Error('audit chain head missing: entry not appended');
   }
 
   return {

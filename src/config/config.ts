@@ -225,9 +225,10 @@ function parseStore(
   return 'memory';
 }
 
-/** A redis:// or rediss:// URL. The value is never echoed: it may hold a password. */
+/** A redis:// or rediss:// URL, or a unix socket path. Never echoed: it may hold a password. */
 function parseRedisUrl(value: string | undefined, problems: string[]): string | undefined {
   if (!value) return undefined;
+  if (value.startsWith('/')) return value;
   let scheme: string | undefined;
   try {
     scheme = new URL(value).protocol;
@@ -235,7 +236,9 @@ function parseRedisUrl(value: string | undefined, problems: string[]): string | 
     scheme = undefined;
   }
   if (scheme !== 'redis:' && scheme !== 'rediss:') {
-    problems.push('REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://:password@cache:6379/0');
+    problems.push(
+      'REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://:password@cache:6379/0) or a unix socket path',
+    );
   }
   return value;
 }

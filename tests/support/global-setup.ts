@@ -22,10 +22,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_LOG_DIR = createLogScanDir(root);
   await startPostgres();
   try {
-    // Found (or unpacked) even with TEST_REDIS_URL: some tests kill a Redis of their own.
-    const binary = findRedisServer(root);
     if (!process.env.TEST_REDIS_URL) {
-      const redis = await startRedisServer(binary, await freePort());
+      const redis = await startRedisServer(findRedisServer(root), await freePort());
       process.env.TEST_REDIS_URL = redis.url;
       globalThis.__testRedis = redis;
     }

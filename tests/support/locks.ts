@@ -4,8 +4,13 @@ import { Client } from 'pg';
 export async function holdRowLock(databaseUrl: string, sql: string, params: unknown[]) {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
-  await client.query('begin');
-  await client.query(sql, params);
+  try {
+    await client.query('begin');
+    await client.query(sql, params);
+  } catch (err) {
+    await client.end();
+    throw err;
+  }
   return {
     client,
     async release() {

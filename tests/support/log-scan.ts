@@ -24,7 +24,8 @@ function fileFor(kind: 'logs' | 'secrets'): string | undefined {
 
 export function recordLogLine(line: string): void {
   const file = fileFor('logs');
-  if (file) appendFileSync(file, line.endsWith('\n') ? line : `${line}\n`);
+  if (!file) throw new Error('TEST_LOG_DIR is not set: run the tests through jest (global setup)');
+  appendFileSync(file, line.endsWith('\n') ? line : `${line}\n`);
 }
 
 /** Collects the string values of secret-named fields, at any depth. */
@@ -66,7 +67,9 @@ export function scanLogs(dir: string): { lines: number; secrets: number; leaks: 
     // Whole values only (a 6-digit code is not "in" a 13-digit number), raw or JSON-escaped.
     const forms = [secret, JSON.stringify(secret).slice(1, -1)];
     const patterns = forms.map((form) => new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(form)}(?![A-Za-z0-9])`));
-    const hit = lines.find((line) => patterns.some((pattern) => pattern.test(line)));
+    const hit = lines.find(
+      (line) => forms.some((form) => line.includes(form)) && patterns.some((pattern) => pattern.test(line)),
+    );
     if (hit) {
       const shown = forms.reduce((line, form) => line.replaceAll(form, '[the secret]'), hit);
       leaks.push(`"${secret.slice(0, 3)}…" in: ${shown.slice(0, 300)}`);

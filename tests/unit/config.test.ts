@@ -91,6 +91,7 @@ describe('configuration', () => {
 
   it('takes only redis:// and rediss:// URLs for Redis, without repeating them', () => {
     expect(problemsOf({ REDIS_URL: 'rediss://:secret@cache:6380/0' })).toBe('');
+    expect(problemsOf({ REDIS_URL: '/run/redis/redis.sock' })).toBe('');
     for (const url of ['cache:6379', 'http://:hunter2@cache:6379', 'hunter2']) {
       const problems = problemsOf({ REDIS_URL: url });
       expect(problems).toContain('REDIS_URL must be a redis:// or rediss:// URL');
