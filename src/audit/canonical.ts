@@ -32,24 +32,13 @@ export interface ChainedFields {
  * the version tag lets the format evolve without ambiguity.
  */
 export function canonicalEntry(e: ChainedFields): string {
-  return JSON.stringify([
-    'v1',
-    e.sequence,
-    e.id,
-    e.type,
-    e.actorId ?? null,
-    e.subjectId ?? null,
-    e.clientIp ?? null,
-    e.userAgent ?? null,
-    e.requestId ?? null,
-    e.occurredAt.toISOString(),
-    e.data,
-  ]);
+  // JSON of ['v1', sequence, ...the tail's fields], spelled out so that the tail stays one list.
+  return `["v1",${JSON.stringify(e.sequence)},${canonicalEntryTail(e)}`;
 }
 
 /**
- * The canonical entry from the sequence on: `["v1",` + JSON of the sequence + `,` + this tail is
- * exactly canonicalEntry. Lets PostgreSQL finish the hash of an entry whose sequence it assigns.
+ * The canonical entry after its sequence: the fields in order, JSON, without the opening bracket.
+ * PostgreSQL prefixes `["v1","<sequence>",` to finish the hash of an entry whose sequence it assigns.
  */
 export function canonicalEntryTail(e: Omit<ChainedFields, 'sequence'>): string {
   return JSON.stringify([
