@@ -4,6 +4,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { openDatabase } from './db/database.js';
 import { createOrm, migrateUp } from './db/orm.js';
+import { describeError } from './graphql/format-error.js';
 import { purgeExpired } from './maintenance.js';
 import { createFieldEncryption } from './security/field-encryption.js';
 import { createLogger, createRequestScope } from './shared/logger.js';
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
   const purge = () =>
     purgeExpired(orm.em.fork(), new Date()).then(
       (deleted) => logger.info({ deleted }, 'expired rows purged'),
-      (err: unknown) => logger.warn({ error: { type: (err as Error)?.constructor?.name } }, 'purge failed'),
+      (err: unknown) => logger.warn({ error: describeError(err) }, 'purge failed'),
     );
   await purge();
   const purgeTimer = setInterval(purge, 3600_000).unref();

@@ -38,16 +38,17 @@ interface LoadedKey {
  * memory for KEY_CACHE_SECONDS; an unknown kid triggers at most one reload per second.
  *
  * Tokens are signed and verified inside use-case transactions, which hold a pool connection
- * each. A reload needs another one, so signing and verifying never wait for a reload once
- * keys are loaded: a stale cache answers while one reload runs beside it. Only the JWKS
- * route (outside any transaction) waits, and an unknown kid, at most once a second.
+ * each. A reload needs another one, so while the keys are under MAX_STALE_SECONDS old signing
+ * and verifying do not wait for a reload: a stale cache answers while one reload runs beside
+ * it. The JWKS route (outside any transaction) waits for fresh keys, an unknown kid for one
+ * reload at most once a second, and everything waits once the keys are older than that limit.
  */
 export function createSigningKeys(deps: {
   em: EntityManager;
   encryption: FieldEncryption;
   clock: Clock;
   accessTokenTtlSeconds: number;
-  /** A background reload failed; the stale keys stay in use and the next use retries. */
+  /** A background reload failed; the stale keys stay in use up to MAX_STALE_SECONDS, retried once a second. */
   onReloadError?: (err: unknown) => void;
 }) {
   const { encryption, clock } = deps;
