@@ -5,9 +5,10 @@
  * Runs in its own process, started by run.ts while the server is idle.
  * Usage: node dist/bench/audit-ceiling.js <database url> <seconds>
  */
-import { createAuditTrail } from '../src/audit/audit-trail.js';
-import { createOrm } from '../src/db/orm.js';
-import { systemClock } from '../src/shared/clock.js';
+
+import { createOrm } from '../src/adapters/database/orm.js';
+import { createAuditTrail } from '../src/identity/persistence/audit-chain.js';
+import { systemClock } from '../src/kernel/clock.js';
 
 export interface AuditCeiling {
   writers: number;

@@ -8,7 +8,7 @@
  * successful reply at all, which means the benchmark itself is broken.
  */
 import { join } from 'node:path';
-import { createPasswordHasher } from '../src/security/password-hasher.js';
+import { createPasswordHasher } from '../src/adapters/crypto/password-hasher.js';
 import type { AuditCeiling } from './audit-ceiling.js';
 import type { BcryptBound } from './bcrypt-bound.js';
 import { Cleanup } from './cleanup.js';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { ensureDatabase, startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
+import { ensureDatabase, startEmbeddedPostgres } from '../src/adapters/database/embedded-postgres.js';
 import { dropDatabase } from './seed.js';
 
 /** The repository root, whether this runs from bench/ (ts-node) or dist/bench/ (build). */

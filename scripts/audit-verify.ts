@@ -1,4 +1,4 @@
-import { verifyChain } from '../src/audit/verify-chain.js';
+import { verifyChain } from '../src/identity/persistence/verify-chain.js';
 import { runCommand, withOrm } from './with-orm.js';
 
 /**

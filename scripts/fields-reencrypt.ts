@@ -1,5 +1,5 @@
-import { createFieldEncryption } from '../src/security/field-encryption.js';
-import { reencryptFields } from '../src/security/reencrypt-fields.js';
+import { createFieldEncryption } from '../src/adapters/crypto/field-encryption.js';
+import { reencryptFields } from '../src/identity/persistence/reencrypt-fields.js';
 import { runCommand, withOrm } from './with-orm.js';
 
 /**

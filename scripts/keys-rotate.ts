@@ -1,6 +1,6 @@
-import { createFieldEncryption } from '../src/security/field-encryption.js';
-import { createSigningKeys } from '../src/security/signing-keys.js';
-import { systemClock } from '../src/shared/clock.js';
+import { createFieldEncryption } from '../src/adapters/crypto/field-encryption.js';
+import { createSigningKeys } from '../src/adapters/tokens/signing-keys.js';
+import { systemClock } from '../src/kernel/clock.js';
 import { runCommand, withOrm } from './with-orm.js';
 
 /**

@@ -1,6 +1,6 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { migrateUp } from '../src/db/orm.js';
+import { migrateUp } from '../src/adapters/database/orm.js';
 import { runCommand, withOrm } from './with-orm.js';
 
 /**

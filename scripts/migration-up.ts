@@ -1,4 +1,4 @@
-import { migrateUp } from '../src/db/orm.js';
+import { migrateUp } from '../src/adapters/database/orm.js';
 import { runCommand, withOrm } from './with-orm.js';
 
 runCommand(() =>

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { printAppSchema } from '../src/graphql/schema.js';
+import { printAppSchema } from '../src/identity/graphql/schema.js';
 import { runCommand } from './with-orm.js';
 
 /** Writes schema/schema.graphql from the code. A test fails while the committed file differs. */

@@ -1,4 +1,4 @@
-import { SmsOutboxMessage } from '../src/sms/sms-outbox.entity.js';
+import { SmsOutboxMessage } from '../src/adapters/sms/sms-outbox.entity.js';
 import { runCommand, withOrm } from './with-orm.js';
 
 /** `npm run sms:outbox [-- <count>]`: prints the latest messages of the development SMS sender. */

@@ -1,9 +1,9 @@
-import { createAuditTrail } from '../src/audit/audit-trail.js';
-import { createUnitOfWork } from '../src/audit/unit-of-work.js';
-import { Role } from '../src/identity/enums.js';
-import { User } from '../src/identity/user.entity.js';
-import { findUserByIdentifier } from '../src/identity/user-lookup.js';
-import { systemClock } from '../src/shared/clock.js';
+import { Role } from '../src/identity/domain/enums.js';
+import { User } from '../src/identity/domain/user.entity.js';
+import { createAuditTrail } from '../src/identity/persistence/audit-chain.js';
+import { createUnitOfWork } from '../src/identity/persistence/unit-of-work.js';
+import { findUserByIdentifier } from '../src/identity/persistence/user-lookup.js';
+import { systemClock } from '../src/kernel/clock.js';
 import { runCommand, withOrm } from './with-orm.js';
 
 /**

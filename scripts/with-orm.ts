@@ -1,7 +1,7 @@
+import { createFieldEncryption } from '../src/adapters/crypto/field-encryption.js';
+import { openDatabase } from '../src/adapters/database/database.js';
+import { createOrm, type Orm } from '../src/adapters/database/orm.js';
 import { loadConfig } from '../src/config/config.js';
-import { openDatabase } from '../src/db/database.js';
-import { createOrm, type Orm } from '../src/db/orm.js';
-import { createFieldEncryption } from '../src/security/field-encryption.js';
 
 /**
  * Runs an operator command against the configured database (DATABASE_URL, or

@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import { createApp } from './app.js';
+import { createFieldEncryption } from './adapters/crypto/field-encryption.js';
+import { openDatabase } from './adapters/database/database.js';
+import { createOrm, migrateUp } from './adapters/database/orm.js';
 import { ConfigError, loadConfig } from './config/config.js';
-import { openDatabase } from './db/database.js';
-import { createOrm, migrateUp } from './db/orm.js';
-import { describeError } from './graphql/format-error.js';
-import { purgeExpired } from './maintenance.js';
-import { createFieldEncryption } from './security/field-encryption.js';
-import { createLogger, createRequestScope } from './shared/logger.js';
+import { createApp } from './http/app.js';
+import { describeError } from './identity/graphql/format-error.js';
+import { purgeExpired } from './identity/persistence/purge-expired.js';
+import { createLogger, createRequestScope } from './kernel/logger.js';
 
 /** How long shutdown waits for running requests before closing the pool under them. */
 const SHUTDOWN_DRAIN_MS = 10_000;

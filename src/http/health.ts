@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import express from 'express';
-import type { Orm } from '../db/orm.js';
+import type { Orm } from '../adapters/database/orm.js';
 
 /** /healthz: the process answers. /readyz: the database answers and no migration is pending. */
 export function healthRoutes(orm: Orm): Router {

@@ -1,7 +1,7 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { Logger, RequestScope } from '../shared/logger.js';
+import type { Logger, RequestScope } from '../kernel/logger.js';
 
 /**
  * Gives every request an id (returned in X-Request-Id), runs the rest of the

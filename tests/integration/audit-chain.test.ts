@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createAuditTrail } from '../../src/audit/audit-trail';
-import { verifyChain } from '../../src/audit/verify-chain';
-import { systemClock } from '../../src/shared/clock';
+import { createAuditTrail } from '../../src/identity/persistence/audit-chain';
+import { verifyChain } from '../../src/identity/persistence/verify-chain';
+import { systemClock } from '../../src/kernel/clock';
 import { tamper } from '../support/audit';
 import { runOperatorCommand } from '../support/command';
 import { anAdmin, aUser, signIn } from '../support/factories';

@@ -1,5 +1,5 @@
-import { Session } from '../../src/identity/session.entity';
-import { purgeEndedSessions } from '../../src/identity/use-cases/purge-sessions';
+import { Session } from '../../src/identity/domain/session.entity';
+import { purgeEndedSessions } from '../../src/identity/persistence/purge-sessions';
 import { testClock } from '../support/clock';
 import { runOperatorCommand } from '../support/command';
 import { aUser, signIn } from '../support/factories';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { User } from '../../src/identity/user.entity';
-import { totpCode } from '../../src/mfa/one-time-codes';
-import { createFieldEncryption } from '../../src/security/field-encryption';
+import { createFieldEncryption } from '../../src/adapters/crypto/field-encryption';
+import { totpCode } from '../../src/identity/domain/one-time-codes';
+import { User } from '../../src/identity/domain/user.entity';
 import { testClock } from '../support/clock';
 import { runOperatorCommand } from '../support/command';
 import { openTestOrm } from '../support/database';

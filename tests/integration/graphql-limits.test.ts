@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { buildSchema, parse, validate } from 'graphql';
-import { documentValidationRules } from '../../src/graphql/limits';
-import { User } from '../../src/identity/user.entity';
+import { User } from '../../src/identity/domain/user.entity';
+import { documentValidationRules } from '../../src/identity/graphql/limits';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 type Body = { data?: unknown; errors?: { message: string; extensions: { code: string } }[] };

@@ -1,5 +1,5 @@
-import { UserStatus } from '../../src/identity/enums';
-import { User } from '../../src/identity/user.entity';
+import { UserStatus } from '../../src/identity/domain/enums';
+import { User } from '../../src/identity/domain/user.entity';
 import { aUser } from '../support/factories';
 import { LoginDoc } from '../support/operations';
 import { startTestApp, type TestApp } from '../support/test-app';

@@ -1,5 +1,5 @@
-import { UserStatus } from '../../src/identity/enums';
-import { User } from '../../src/identity/user.entity';
+import { UserStatus } from '../../src/identity/domain/enums';
+import { User } from '../../src/identity/domain/user.entity';
 import { aUser, signIn } from '../support/factories';
 import { LoginDoc, MeDoc } from '../support/operations';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';

@@ -1,4 +1,4 @@
-import { purgeExpired } from '../../src/maintenance';
+import { purgeExpired } from '../../src/identity/persistence/purge-expired';
 import { aUser, signIn } from '../support/factories';
 import { LogoutDoc } from '../support/operations';
 import { bearer, startTestApp } from '../support/test-app';

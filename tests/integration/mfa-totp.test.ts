@@ -1,4 +1,4 @@
-import { totpCode } from '../../src/mfa/one-time-codes';
+import { totpCode } from '../../src/identity/domain/one-time-codes';
 import { auditOf } from '../support/audit';
 import { testClock } from '../support/clock';
 import { aUser, signIn } from '../support/factories';

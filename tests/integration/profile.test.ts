@@ -1,6 +1,6 @@
-import { Session } from '../../src/identity/session.entity';
-import { User } from '../../src/identity/user.entity';
-import { totpCode } from '../../src/mfa/one-time-codes';
+import { totpCode } from '../../src/identity/domain/one-time-codes';
+import { Session } from '../../src/identity/domain/session.entity';
+import { User } from '../../src/identity/domain/user.entity';
 import { testClock } from '../support/clock';
 import { aRegistration, aUser, signIn } from '../support/factories';
 import { enrolTotp } from '../support/mfa';

@@ -1,6 +1,6 @@
-import { verifyChain } from '../../src/audit/verify-chain';
-import { Session } from '../../src/identity/session.entity';
-import { KEY_CACHE_SECONDS } from '../../src/security/signing-keys';
+import { KEY_CACHE_SECONDS } from '../../src/adapters/tokens/signing-keys';
+import { Session } from '../../src/identity/domain/session.entity';
+import { verifyChain } from '../../src/identity/persistence/verify-chain';
 import { auditOf } from '../support/audit';
 import { testClock } from '../support/clock';
 import { aUser, signIn } from '../support/factories';

@@ -1,4 +1,4 @@
-import { User } from '../../src/identity/user.entity';
+import { User } from '../../src/identity/domain/user.entity';
 import { aRegistration, aUser } from '../support/factories';
 import { RegisterDoc } from '../support/operations';
 import { startTestApp, type TestApp } from '../support/test-app';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { printAppSchema } from '../../src/graphql/schema';
+import { printAppSchema } from '../../src/identity/graphql/schema';
 
 describe('schema/schema.graphql', () => {
   it('is current: regenerate it with `npm run schema:emit` when this fails', async () => {

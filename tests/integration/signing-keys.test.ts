@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Orm } from '../../src/db/orm';
-import { createFieldEncryption } from '../../src/security/field-encryption';
-import { createSigningKeys, KEY_CACHE_SECONDS, MAX_STALE_SECONDS } from '../../src/security/signing-keys';
+import { createFieldEncryption } from '../../src/adapters/crypto/field-encryption';
+import type { Orm } from '../../src/adapters/database/orm';
+import {
+  createSigningKeys,
+  KEY_CACHE_SECONDS,
+  MAX_STALE_SECONDS,
+} from '../../src/adapters/tokens/signing-keys';
 import { testClock } from '../support/clock';
 import { createTestDatabase, openTestOrm } from '../support/database';
 

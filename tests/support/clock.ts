@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/shared/clock';
+import type { Clock } from '../../src/kernel/clock';
 
 /** A clock that stands still until told to move. */
 export function testClock(start = new Date()) {

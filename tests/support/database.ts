@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ensureDatabase } from '../../src/db/embedded-postgres';
-import { createOrm, migrateUp, type OrmOptions } from '../../src/db/orm';
+import { ensureDatabase } from '../../src/adapters/database/embedded-postgres';
+import { createOrm, migrateUp, type OrmOptions } from '../../src/adapters/database/orm';
 
 /** A fresh database with every migration applied, on the server that global setup provides. */
 export async function createTestDatabase(): Promise<string> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Role } from '../../src/identity/enums';
-import { User } from '../../src/identity/user.entity';
+import { Role } from '../../src/identity/domain/enums';
+import { User } from '../../src/identity/domain/user.entity';
 import type { RegisterInput } from '../gql/graphql';
 import { LoginDoc, RegisterDoc } from './operations';
 import type { TestApp } from './test-app';

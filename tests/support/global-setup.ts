@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmbeddedPostgres } from '../../src/db/embedded-postgres';
+import { startEmbeddedPostgres } from '../../src/adapters/database/embedded-postgres';
 import { createLogScanDir } from './log-scan';
 import { findRedisServer, freePort, startRedisServer } from './redis-server';
 

@@ -1,4 +1,4 @@
-import { totpCode } from '../../src/mfa/one-time-codes';
+import { totpCode } from '../../src/identity/domain/one-time-codes';
 import type { TestClock } from './clock';
 import { BeginTotpDoc, ConfirmTotpDoc, LoginDoc } from './operations';
 import { bearer, type TestApp } from './test-app';

@@ -3,12 +3,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type DocumentNode, print } from 'graphql';
-import { createApp } from '../../src/app';
+import { createFieldEncryption } from '../../src/adapters/crypto/field-encryption';
+import type { Orm } from '../../src/adapters/database/orm';
 import { loadConfig } from '../../src/config/config';
-import type { Orm } from '../../src/db/orm';
-import { createFieldEncryption } from '../../src/security/field-encryption';
-import type { Clock } from '../../src/shared/clock';
-import { createLogger, createRequestScope } from '../../src/shared/logger';
+import { createApp } from '../../src/http/app';
+import type { Clock } from '../../src/kernel/clock';
+import { createLogger, createRequestScope } from '../../src/kernel/logger';
 import { createTestDatabase, openTestOrm } from './database';
 import { recordLogLine, recordSecretsIn } from './log-scan';
 

@@ -1,4 +1,4 @@
-import { canonicalEntry, chainHash } from '../../src/audit/canonical';
+import { canonicalEntry, chainHash } from '../../src/identity/domain/audit-canonical';
 
 describe('canonical audit entry', () => {
   // Chains already stored were hashed over exactly these bytes: the format may not drift.

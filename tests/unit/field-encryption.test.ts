@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createFieldEncryption, FieldDecryptionError } from '../../src/security/field-encryption';
+import { createFieldEncryption, FieldDecryptionError } from '../../src/adapters/crypto/field-encryption';
 
 const key = (id: string) => ({ id, key: randomBytes(32) });
 

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { createErrorFormatter } from '../../src/graphql/format-error';
-import { createLogger, createRequestScope } from '../../src/shared/logger';
+import { createErrorFormatter } from '../../src/identity/graphql/format-error';
+import { createLogger, createRequestScope } from '../../src/kernel/logger';
 
 /** The formatter with a logger whose lines are kept. */
 function formatter() {

@@ -1,4 +1,4 @@
-import { Money, MoneyError } from '../../src/shared/money';
+import { Money, MoneyError } from '../../src/kernel/money';
 
 describe('Money', () => {
   it('keeps amounts in minor units as bigint and formats them per currency exponent', () => {

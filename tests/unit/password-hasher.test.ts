@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createPasswordHasher } from '../../src/security/password-hasher';
+import { createPasswordHasher } from '../../src/adapters/crypto/password-hasher';
 
 describe('password hasher', () => {
   const hasher = createPasswordHasher({ pepper: randomBytes(32), cost: 4 });

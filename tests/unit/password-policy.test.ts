@@ -1,5 +1,5 @@
-import { checkPassword } from '../../src/identity/password-policy';
-import { DomainError } from '../../src/shared/errors';
+import { checkPassword } from '../../src/identity/domain/password-policy';
+import { DomainError } from '../../src/kernel/errors';
 
 const reason = (
   password: string,

@@ -1,6 +1,6 @@
 import { ref } from '@mikro-orm/core';
-import { Session, SessionRevocation } from '../../src/identity/session.entity';
-import { User } from '../../src/identity/user.entity';
+import { Session, SessionRevocation } from '../../src/identity/domain/session.entity';
+import { User } from '../../src/identity/domain/user.entity';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const aSession = () =>

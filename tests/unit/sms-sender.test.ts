@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHttpSmsSender, SmsDeliveryError } from '../../src/sms/sms-sender';
+import { createHttpSmsSender, SmsDeliveryError } from '../../src/adapters/sms/sms-sender';
 
 /** A fake SMS provider: answers each request with the next scripted status (or hangs). */
 function fakeProvider(script: (number | 'hang')[]) {

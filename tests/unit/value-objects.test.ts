@@ -1,8 +1,8 @@
-import { parseUsername } from '../../src/identity/username';
-import { Email } from '../../src/shared/email';
-import { DomainError } from '../../src/shared/errors';
-import { parseNamibianPhone } from '../../src/shared/phone-number';
-import { Blockchain, parseWalletAddress } from '../../src/shared/wallet-address';
+import { Email } from '../../src/identity/domain/email';
+import { parseNamibianPhone } from '../../src/identity/domain/phone-number';
+import { parseUsername } from '../../src/identity/domain/username';
+import { Blockchain, parseWalletAddress } from '../../src/identity/domain/wallet-address';
+import { DomainError } from '../../src/kernel/errors';
 
 const fieldOf = (fn: () => unknown) => {
   try {

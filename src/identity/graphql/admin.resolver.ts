@@ -1,11 +1,11 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context.js';
-import { PAGE_SIZE_DEFAULT, parsePage } from '../../shared/pagination.js';
-import { Role } from '../enums.js';
-import type { AdminAction } from '../use-cases/administer-user.js';
-import { findUserForAdmin, requireAdmin } from '../use-cases/administer-user.js';
-import { listUsers } from '../user-queries.js';
+import { PAGE_SIZE_DEFAULT, parsePage } from '../../kernel/pagination.js';
+import type { AdminAction } from '../application/use-cases/administer-user.js';
+import { findUserForAdmin, requireAdmin } from '../application/use-cases/administer-user.js';
+import { Role } from '../domain/enums.js';
+import { listUsers } from '../persistence/user-queries.js';
 import { UserFilterInput, UserPage } from './admin.type.js';
+import type { GraphQLContext } from './context.js';
 import { UserType } from './user.type.js';
 
 const idArg = { description: 'The user id.' };

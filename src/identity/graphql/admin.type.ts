@@ -1,5 +1,5 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
-import { Role, UserStatus } from '../enums.js';
+import { Role, UserStatus } from '../domain/enums.js';
 import { UserType } from './user.type.js';
 
 @InputType('UserFilter', { description: 'Narrows the user list; all given conditions apply.' })

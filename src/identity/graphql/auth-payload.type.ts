@@ -1,5 +1,5 @@
 import { createUnionType, Field, ObjectType } from 'type-graphql';
-import { MfaMethod } from '../enums.js';
+import { MfaMethod } from '../domain/enums.js';
 import { SessionType } from './session.type.js';
 import { UserType } from './user.type.js';
 

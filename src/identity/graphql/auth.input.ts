@@ -1,5 +1,5 @@
 import { Field, InputType } from 'type-graphql';
-import { Blockchain } from '../enums.js';
+import { Blockchain } from '../domain/enums.js';
 
 @InputType('RegisterInput', { description: 'A new account.' })
 export class RegisterInput {

@@ -1,9 +1,9 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context.js';
-import type { IssuedSession } from '../session-tokens.js';
-import type { LoginOutcome } from '../use-cases/login-user.js';
+import type { IssuedSession } from '../application/session-tokens.js';
+import type { LoginOutcome } from '../application/use-cases/login-user.js';
 import { LoginInput, RefreshInput, RegisterInput } from './auth.input.js';
 import { AuthPayload, LoginResult, MfaChallenge } from './auth-payload.type.js';
+import type { GraphQLContext } from './context.js';
 import { SessionType } from './session.type.js';
 import { UserType } from './user.type.js';
 

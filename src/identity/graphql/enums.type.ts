@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { Blockchain, MfaMethod, Role, UserStatus } from '../enums.js';
+import { Blockchain, MfaMethod, Role, UserStatus } from '../domain/enums.js';
 
 registerEnumType(Role, {
   name: 'Role',

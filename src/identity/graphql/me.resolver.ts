@@ -1,6 +1,6 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context.js';
-import { User } from '../user.entity.js';
+import { User } from '../domain/user.entity.js';
+import type { GraphQLContext } from './context.js';
 import { UserType } from './user.type.js';
 
 @Resolver()

@@ -1,5 +1,5 @@
 import { Field, InputType } from 'type-graphql';
-import { Blockchain } from '../enums.js';
+import { Blockchain } from '../domain/enums.js';
 
 @InputType('UpdateProfileInput', {
   description: 'Profile changes. An omitted field stays as it is; null removes the phone or the wallet.',

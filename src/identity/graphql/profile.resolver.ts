@@ -1,5 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context.js';
+import type { GraphQLContext } from './context.js';
 import { UpdateProfileInput } from './profile.input.js';
 import { UserType } from './user.type.js';
 

@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context.js';
-import { Session } from '../session.entity.js';
+import { Session } from '../domain/session.entity.js';
+import type { GraphQLContext } from './context.js';
 import { SessionType } from './session.type.js';
 
 @Resolver()

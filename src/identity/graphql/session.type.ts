@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import type { Session } from '../session.entity.js';
+import type { Session } from '../domain/session.entity.js';
 
 @ObjectType('Session', { description: 'One signed-in device of the user: one per (user, device).' })
 export class SessionType {

@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Blockchain, MfaMethod, Role, UserStatus } from '../enums.js';
-import type { User } from '../user.entity.js';
+import { Blockchain, MfaMethod, Role, UserStatus } from '../domain/enums.js';
+import type { User } from '../domain/user.entity.js';
 import './enums.type.js';
 
 @ObjectType('Wallet', { description: 'A crypto wallet linked to the account.' })

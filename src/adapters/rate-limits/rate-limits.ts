@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from '@mikro-orm/postgresql';
+import type { Redis } from 'ioredis';
+import {
+  type IRateLimiterOptions,
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
+import type { Config } from '../../config/config.js';
+import { DomainError, ErrorCode } from '../../kernel/errors.js';
+
+type Limiter = RateLimiterMemory | RateLimiterPostgres | RateLimiterRedis;
+
+const rateLimited = (msBeforeNext: number) =>
+  new DomainError(ErrorCode.RATE_LIMITED, 'Too many attempts; try again later', {
+    retryAfterSeconds: Math.max(1, Math.ceil(msBeforeNext / 1000)),
+  });
+
+/** Keys are digests: the store never holds an email address or an IP in clear, and always fits varchar(255). */
+const digest = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('base64url');
+
+/** Where shared counters live: the service's database, and Redis when that store is chosen. */
+export interface RateLimitBackends {
+  knex: Knex;
+  redis?: Redis;
+}
+
+/**
+ * The request budgets, counted per executed GraphQL field (so aliases each
+ * count). With the postgres or redis store every instance shares the counters;
+ * should that store fail, a per-process memory limiter with the same budget
+ * takes over (rate-limiter-flexible's insurance limiter), so limits still hold, per instance.
+ */
+export function createRateLimits(limits: Config['rateLimits'], backends: RateLimitBackends) {
+  const { knex, redis } = backends;
+  if (limits.store === 'redis' && !redis) throw new Error('the redis rate-limit store needs a Redis client');
+  const make = (keyPrefix: string, points: number, duration: number): Limiter => {
+    const opts: IRateLimiterOptions = { keyPrefix, points, duration };
+    if (limits.store === 'memory') return new RateLimiterMemory(opts);
+    if (limits.store === 'redis')
+      return new RateLimiterRedis({
+        ...opts,
+        storeClient: redis,
+        // While disconnected, go straight to the insurance limiter instead of waiting on a timeout.
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory(opts),
+      });
+    return new RateLimiterPostgres({
+      ...opts,
+      storeClient: knex,
+      storeType: 'knex',
+      tableName: 'rate_limits',
+      tableCreated: true,
+      clearExpiredByTimeout: false,
+      insuranceLimiter: new RateLimiterMemory(opts),
+    });
+  };
+  const login = make('login', limits.loginPerMinute, 60);
+  const loginFailures = make('login-fail', limits.loginFailuresPerDay, 86400);
+  const register = make('register', limits.registerPerHour, 3600);
+  const refresh = make('refresh', limits.refreshPerMinute, 60);
+  const smsCooldown = make('sms-cooldown', 1, limits.smsCooldownSeconds);
+  const smsDaily = make('sms-day', limits.smsPerDay, 86400);
+  const codeAttempts = make('code-attempt', limits.codeAttemptsPerWindow, 300);
+
+  async function consume(limiter: Limiter, key: string): Promise<void> {
+    try {
+      await limiter.consume(key);
+    } catch (err) {
+      if (err instanceof RateLimiterRes) throw rateLimited(err.msBeforeNext);
+      throw err;
+    }
+  }
+
+  return {
+    /** A sign-in attempt: 5 per minute per (client IP, identifier), and none once the IP has failed 100 times today. */
+    async loginAttempt(ip: string, identifier: string): Promise<void> {
+      const failures = await loginFailures.get(digest(ip));
+      if (failures && failures.consumedPoints >= limits.loginFailuresPerDay)
+        throw rateLimited(failures.msBeforeNext);
+      await consume(login, digest(ip, identifier.trim().toLowerCase()));
+    },
+    async loginFailed(ip: string): Promise<void> {
+      await loginFailures.penalty(digest(ip), 1);
+    },
+    registration: (ip: string) => consume(register, digest(ip)),
+    refresh: (sessionId: string) => consume(refresh, sessionId),
+    /** One SMS per phone per cooldown, and a daily cap per phone. */
+    async sms(phone: string): Promise<void> {
+      const daily = await smsDaily.get(digest(phone));
+      if (daily && daily.consumedPoints >= limits.smsPerDay) throw rateLimited(daily.msBeforeNext);
+      await consume(smsCooldown, digest(phone));
+      await consume(smsDaily, digest(phone));
+    },
+    /** Guesses at an enrolment or verification code, per user. */
+    codeAttempt: (userId: string) => consume(codeAttempts, userId),
+  };
+}
+
+export type RateLimits = ReturnType<typeof createRateLimits>;
+
+/** Drops expired counters of the postgres store (run with the hourly maintenance). */
+export async function purgeExpiredRateLimits(knex: Knex, now: Date): Promise<number> {
+  return knex('rate_limits').where('expire', '<', now.getTime()).delete();
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import type { Clock } from '../../kernel/clock.js';
+import { SIGNING_ALG, type SigningKeys } from './signing-keys.js';
+
+/** Header parameters that would let a token choose its own verification key. */
+const FORBIDDEN_HEADERS = ['jku', 'jwk', 'x5u', 'x5c'] as const;
+
+export class InvalidTokenError extends Error {
+  constructor(reason: string) {
+    super(`invalid token: ${reason}`);
+    this.name = 'InvalidTokenError';
+  }
+}
+
+/**
+ * JWS tokens signed with the service's key set. Each kind of token has its own
+ * `typ` (access, device trust, MFA challenge), and verification insists on it,
+ * so no kind of token is accepted in the place of another.
+ */
+export function createSignedTokens(deps: { keys: SigningKeys; clock: Clock; issuer: string }) {
+  const { keys, clock } = deps;
+
+  async function sign(opts: {
+    typ: string;
+    audience: string;
+    subject: string;
+    ttlSeconds: number;
+    claims: JWTPayload;
+  }) {
+    const { kid, privateKey } = await keys.signingKey();
+    const iat = Math.floor(clock.now().getTime() / 1000);
+    const exp = iat + opts.ttlSeconds;
+    const jti = randomUUID();
+    const token = await new SignJWT(opts.claims)
+      .setProtectedHeader({ alg: SIGNING_ALG, typ: opts.typ, kid })
+      .setIssuer(deps.issuer)
+      .setAudience(opts.audience)
+      .setSubject(opts.subject)
+      .setJti(jti)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(privateKey);
+    return { token, jti, expiresAt: new Date(exp * 1000) };
+  }
+
+  async function verify(token: string, opts: { typ: string; audience: string; requiredClaims: string[] }) {
+    try {
+      const { payload } = await jwtVerify(
+        token,
+        async (header) => {
+          if (FORBIDDEN_HEADERS.some((h) => h in header)) throw new InvalidTokenError('key-bearing header');
+          const key = header.kid ? await keys.verificationKey(header.kid) : undefined;
+          if (!key) throw new InvalidTokenError('unknown key');
+          return key;
+        },
+        {
+          algorithms: [SIGNING_ALG],
+          issuer: deps.issuer,
+          audience: opts.audience,
+          typ: opts.typ,
+          requiredClaims: ['sub', 'jti', 'iat', 'exp', ...opts.requiredClaims],
+          currentDate: clock.now(),
+        },
+      );
+      return payload as JWTPayload & { sub: string; jti: string; exp: number };
+    } catch (err) {
+      if (err instanceof InvalidTokenError) throw err;
+      if (err instanceof errors.JOSEError || err instanceof TypeError || err instanceof SyntaxError) {
+        throw new InvalidTokenError(err instanceof errors.JOSEError ? err.code : 'malformed');
+      }
+      throw err;
+    }
+  }
+
+  return { sign, verify };
+}
+
+export type SignedTokens = ReturnType<typeof createSignedTokens>;

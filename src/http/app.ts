@@ -1,0 +1,171 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import express, { type ErrorRequestHandler } from 'express';
+import type { Orm } from '../adapters/database/orm.js';
+import { createServices } from '../composition-root.js';
+import type { Config } from '../config/config.js';
+import type { Principal } from '../identity/domain/principal.js';
+import type { GraphQLContext } from '../identity/graphql/context.js';
+import { createErrorFormatter } from '../identity/graphql/format-error.js';
+import { DOCUMENT_LIMITS, documentValidationRules } from '../identity/graphql/limits.js';
+import { createLoaders, type Loaders } from '../identity/graphql/loaders.js';
+import { buildAppSchema } from '../identity/graphql/schema.js';
+import { type Clock, systemClock } from '../kernel/clock.js';
+import { createLogger, createRequestScope, type Logger, type RequestScopeStorage } from '../kernel/logger.js';
+import { healthRoutes } from './health.js';
+import { createInFlight } from './in-flight.js';
+import { requestScope } from './request-scope.js';
+
+export const BODY_LIMIT = '100kb';
+
+export interface AppDeps {
+  config: Config;
+  orm: Orm;
+  /** A logger built on `scope`, so its lines carry the request id. */
+  logger?: Logger;
+  scope?: RequestScopeStorage;
+  clock?: Clock;
+}
+
+/** Builds the HTTP application: the same for the server, the tests and the benchmark. */
+export async function createApp(deps: AppDeps) {
+  const { config, orm } = deps;
+  const scope = deps.scope ?? createRequestScope();
+  const logger = deps.logger ?? createLogger({ level: config.logLevel, scope });
+  const services = createServices(config, orm, logger, deps.clock ?? systemClock);
+  const production = config.profile === 'production';
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: await buildAppSchema(),
+    introspection: !production,
+    hideSchemaDetailsFromClientErrors: production,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    // main.ts owns shutdown: stop accepting, drain, then close the pool and the database.
+    stopOnTerminationSignals: false,
+    csrfPrevention: true,
+    validationRules: documentValidationRules,
+    parseOptions: { maxTokens: DOCUMENT_LIMITS.maxTokens },
+    formatError: createErrorFormatter({ logger, requestId: () => scope.getStore()?.requestId }),
+    plugins: [
+      production
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      {
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ operationName }) {
+              const store = scope.getStore();
+              if (store) store.operationName = operationName ?? undefined;
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', trustProxySetting(config.trustedProxies));
+  app.use(requestScope(scope, logger));
+  app.use(healthRoutes(orm));
+  app.get('/.well-known/jwks.json', async (_req, res, next) => {
+    try {
+      res.setHeader('Cache-Control', 'public, max-age=300');
+      res.json(await services.signingKeys.jwks());
+    } catch (err) {
+      next(err);
+    }
+  });
+  const inFlight = createInFlight();
+  app.use(
+    '/graphql',
+    express.json({ limit: BODY_LIMIT }),
+    inFlight.track(
+      expressMiddleware(apollo, {
+        context: async ({ req }): Promise<GraphQLContext> => {
+          // The unit of work and its loaders are made on first use: a document that reads no
+          // entity (`__typename`, a failed validation) costs no fork.
+          let em: EntityManager | undefined;
+          let loaders: Loaders | undefined;
+          let principal: Promise<Principal> | undefined;
+          const unitOfWork = () => {
+            em ??= orm.em.fork();
+            return em;
+          };
+          const deviceHeader = req.get('x-device-id');
+          return {
+            get em() {
+              return unitOfWork();
+            },
+            get loaders() {
+              loaders ??= createLoaders(unitOfWork());
+              return loaders;
+            },
+            services,
+            meta: {
+              requestId: scope.getStore()?.requestId ?? '',
+              ip: req.ip ?? '',
+              userAgent: req.get('user-agent'),
+            },
+            principal: () => {
+              principal ??= services
+                .authenticate(unitOfWork(), {
+                  authorization: req.get('authorization'),
+                  deviceId: deviceHeader,
+                })
+                .then((p) => {
+                  const store = scope.getStore();
+                  if (store) store.userId = p.userId;
+                  return p;
+                });
+              return principal;
+            },
+          };
+        },
+      }),
+    ),
+  );
+  app.use(httpErrorHandler(logger));
+
+  return {
+    app,
+    services,
+    logger,
+    /** After the server stopped accepting: waits for GraphQL handlers still running. */
+    drained: inFlight.drained,
+    async close() {
+      await apollo.stop();
+      await services.close();
+    },
+  };
+}
+
+export type App = Awaited<ReturnType<typeof createApp>>;
+
+/** TRUSTED_PROXIES for Express: IPs and CIDRs, "loopback" for 127.0.0.0/8 and ::1; none by default. */
+function trustProxySetting(proxies: string[]): string[] | false {
+  return proxies.length > 0 ? proxies : false;
+}
+
+/** Errors outside GraphQL (oversized or malformed bodies, failures in plain routes), as JSON without details. */
+function httpErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, _req, res, _next) => {
+    const status =
+      typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) logger.error({ error: { type: err?.constructor?.name } }, 'unhandled HTTP error');
+    const message =
+      status === 413
+        ? 'Request body is larger than 100 KB'
+        : status === 500
+          ? 'Internal server error'
+          : 'Bad request';
+    res.status(status).json({
+      errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }],
+    });
+  };
+}

@@ -1,0 +1,86 @@
+import { ref } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { InvalidTokenError, type SignedTokens } from '../../adapters/tokens/signed-tokens.js';
+import type { Config } from '../../config/config.js';
+import type { Clock } from '../../kernel/clock.js';
+import { DeviceTrust } from '../domain/device-trust.entity.js';
+import type { User } from '../domain/user.entity.js';
+
+export const DEVICE_TRUST_TYP = 'device-trust+jwt';
+
+/**
+ * Device-trust tokens: signed, bound to (user, device), single current token
+ * per device (rotated at every sign-in). The audience is this service itself,
+ * so no other service accepts one, and the `typ` differs from access tokens.
+ */
+export function createDeviceTrust(deps: {
+  tokens: SignedTokens;
+  clock: Clock;
+  issuer: string;
+  settings: Config['deviceTrust'];
+}) {
+  const audience = `${deps.issuer}#device-trust`;
+
+  return {
+    /** The trust record a presented token proves for this user and device, or undefined. */
+    async find(em: EntityManager, token: string | null | undefined, userId: string, deviceId: string) {
+      if (!token) return undefined;
+      try {
+        const claims = await deps.tokens.verify(token, {
+          typ: DEVICE_TRUST_TYP,
+          audience,
+          requiredClaims: ['did'],
+        });
+        if (claims.sub !== userId || claims.did !== deviceId) return undefined;
+        const trust = await em.findOne(DeviceTrust, { user: userId, deviceId, tokenId: claims.jti });
+        return trust && trust.expiresAt > deps.clock.now() ? trust : undefined;
+      } catch (err) {
+        if (err instanceof InvalidTokenError) return undefined;
+        throw err;
+      }
+    },
+
+    /** Reserves one of the device's own tries; false once they are used up. */
+    async reserveAttempt(em: EntityManager, trust: DeviceTrust): Promise<boolean> {
+      const rows = await em
+        .getConnection()
+        .execute(
+          'update device_trusts set failed_attempts = failed_attempts + 1 where id = ? and failed_attempts < ? returning id',
+          [trust.id, deps.settings.maxFailures],
+        );
+      return rows.length === 1;
+    },
+
+    /** A wrong password from a trusted device: once its budget is spent, the device is no longer trusted. */
+    async recordFailure(em: EntityManager, trust: DeviceTrust): Promise<void> {
+      await em
+        .getConnection()
+        .execute('delete from device_trusts where id = ? and failed_attempts >= ?', [
+          trust.id,
+          deps.settings.maxFailures,
+        ]);
+    },
+
+    /** Issues (or rotates) the device's trust token after a successful sign-in, in the caller's transaction. */
+    async issue(em: EntityManager, user: User, deviceId: string): Promise<string> {
+      const now = deps.clock.now();
+      const { token, jti, expiresAt } = await deps.tokens.sign({
+        typ: DEVICE_TRUST_TYP,
+        audience,
+        subject: user.id,
+        ttlSeconds: deps.settings.ttlSeconds,
+        claims: { did: deviceId },
+      });
+      const existing = await em.findOne(DeviceTrust, { user: user.id, deviceId });
+      if (existing) {
+        Object.assign(existing, { tokenId: jti, failedAttempts: 0, expiresAt, updatedAt: now });
+      } else {
+        em.persist(new DeviceTrust({ user: ref(user), deviceId, tokenId: jti, expiresAt, now }));
+      }
+      await em.flush();
+      return token;
+    },
+  };
+}
+
+export type DeviceTrustService = ReturnType<typeof createDeviceTrust>;

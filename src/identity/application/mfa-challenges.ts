@@ -1,0 +1,85 @@
+import { ref } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { InvalidTokenError, type SignedTokens } from '../../adapters/tokens/signed-tokens.js';
+import type { Clock } from '../../kernel/clock.js';
+import { unauthenticated } from '../../kernel/errors.js';
+import { MfaChallengeRecord } from '../domain/mfa.entities.js';
+import type { User } from '../domain/user.entity.js';
+
+export const MFA_CHALLENGE_TYP = 'mfa-challenge+jwt';
+export const MFA_CHALLENGE_TTL_SECONDS = 300;
+export const MFA_CHALLENGE_MAX_FAILURES = 5;
+
+const invalidChallenge = () => unauthenticated('MFA challenge is invalid or expired');
+
+/**
+ * MFA challenges: a signed token (its own `typ` and audience, so it is never
+ * an access token) naming a server-side record that binds user and device and
+ * counts wrong codes.
+ */
+export function createMfaChallenges(deps: { tokens: SignedTokens; clock: Clock; issuer: string }) {
+  const audience = `${deps.issuer}#mfa`;
+
+  return {
+    async issue(
+      em: EntityManager,
+      user: User,
+      device: { id: string; name?: string },
+      viaTrustedDevice: boolean,
+    ) {
+      const { token, jti, expiresAt } = await deps.tokens.sign({
+        typ: MFA_CHALLENGE_TYP,
+        audience,
+        subject: user.id,
+        ttlSeconds: MFA_CHALLENGE_TTL_SECONDS,
+        claims: { did: device.id },
+      });
+      em.persist(
+        new MfaChallengeRecord({
+          id: jti,
+          user: ref(user),
+          deviceId: device.id,
+          deviceName: device.name,
+          viaTrustedDevice,
+          expiresAt,
+        }),
+      );
+      await em.flush();
+      return { challengeToken: token, expiresAt, methods: user.mfaMethods };
+    },
+
+    /** The live record behind a challenge token; UNAUTHENTICATED when the token or the record is not usable. */
+    async open(em: EntityManager, token: string): Promise<MfaChallengeRecord> {
+      let claims: Awaited<ReturnType<SignedTokens['verify']>>;
+      try {
+        claims = await deps.tokens.verify(token, {
+          typ: MFA_CHALLENGE_TYP,
+          audience,
+          requiredClaims: ['did'],
+        });
+      } catch (err) {
+        if (err instanceof InvalidTokenError) throw invalidChallenge();
+        throw err;
+      }
+      const record = await em.findOne(MfaChallengeRecord, {
+        id: claims.jti,
+        user: claims.sub,
+        deviceId: claims.did as string,
+      });
+      if (!record || record.usedAt || record.expiresAt <= deps.clock.now()) throw invalidChallenge();
+      return record;
+    },
+
+    /** Takes one of the challenge's tries (atomically); false once five wrong codes were spent or it was used. */
+    async reserveAttempt(em: EntityManager, record: MfaChallengeRecord): Promise<boolean> {
+      const rows = await em.getConnection().execute(
+        `update mfa_challenges set failed_attempts = failed_attempts + 1
+          where id = ? and used_at is null and expires_at > ? and failed_attempts < ? returning id`,
+        [record.id, deps.clock.now(), MFA_CHALLENGE_MAX_FAILURES],
+      );
+      return rows.length === 1;
+    },
+  };
+}
+
+export type MfaChallenges = ReturnType<typeof createMfaChallenges>;

@@ -1,0 +1,69 @@
+import { ref } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { hashRefreshToken, newRefreshToken } from '../../adapters/tokens/refresh-tokens.js';
+import type { Clock } from '../../kernel/clock.js';
+import { Session, SessionRevocation } from '../domain/session.entity.js';
+import type { User } from '../domain/user.entity.js';
+import type { AccessTokens } from './access-tokens.js';
+
+export interface IssuedSession {
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+  refreshTokenExpiresAt: Date;
+  user: User;
+  session: Session;
+}
+
+/** Opens sessions and mints their tokens; used by every way of signing in. */
+export function createSessionTokens(deps: {
+  accessTokens: AccessTokens;
+  clock: Clock;
+  idleTtlSeconds: number;
+  absoluteTtlSeconds: number;
+}) {
+  return {
+    /**
+     * Starts a session for (user, device) inside the caller's transaction. A live
+     * session on the same device is revoked first: one session per device.
+     */
+    async open(em: EntityManager, user: User, device: { id: string; name?: string }): Promise<IssuedSession> {
+      const now = deps.clock.now();
+      const previous = await em.findOne(Session, { user: user.id, deviceId: device.id, revokedAt: null });
+      if (previous) {
+        previous.revoke(SessionRevocation.REPLACED, now);
+        // Flushed first: the partial unique index allows one live session per device.
+        await em.flush();
+      }
+      const refreshToken = newRefreshToken();
+      const session = new Session({
+        user: ref(user),
+        deviceId: device.id,
+        deviceName: device.name,
+        refreshTokenHash: hashRefreshToken(refreshToken),
+        now,
+        idleTtlSeconds: deps.idleTtlSeconds,
+        absoluteTtlSeconds: deps.absoluteTtlSeconds,
+      });
+      em.persist(session);
+      await em.flush();
+      return {
+        ...(await this.accessFor(user, session)),
+        refreshToken,
+        refreshTokenExpiresAt: session.expiresAt,
+      };
+    },
+
+    async accessFor(user: User, session: Session) {
+      const access = await deps.accessTokens.issue({
+        userId: user.id,
+        sessionId: session.id,
+        deviceId: session.deviceId,
+        role: user.role,
+      });
+      return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, user, session };
+    },
+  };
+}
+
+export type SessionTokens = ReturnType<typeof createSessionTokens>;

@@ -1,0 +1,66 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { badInput, conflict } from '../../../kernel/errors.js';
+import { parseNamibianPhone } from '../../domain/phone-number.js';
+import type { Principal, RequestMeta } from '../../domain/principal.js';
+import { User } from '../../domain/user.entity.js';
+import { parseUsername } from '../../domain/username.js';
+import { type Blockchain, parseWalletAddress } from '../../domain/wallet-address.js';
+import type { InTransaction } from '../../persistence/unit-of-work.js';
+import { usernameTaken } from '../../persistence/user-lookup.js';
+
+/** An omitted field stays as it is; `null` removes the phone or the wallet. */
+export interface UpdateProfileInput {
+  username?: string | null;
+  phone?: string | null;
+  walletAddress?: string | null;
+  walletBlockchain?: Blockchain | null;
+}
+
+export function createUpdateProfile(deps: { inTransaction: InTransaction }) {
+  return {
+    execute: (
+      em: EntityManager,
+      principal: Principal,
+      meta: RequestMeta,
+      input: UpdateProfileInput,
+    ): Promise<User> =>
+      deps.inTransaction(em, { meta, actorId: principal.userId }, (tx) => apply(tx, principal, input)),
+  };
+}
+
+async function apply(em: EntityManager, principal: Principal, input: UpdateProfileInput): Promise<User> {
+  const user = await em.findOneOrFail(User, principal.userId);
+  const changed = Object.entries(input)
+    .filter(([, v]) => v !== undefined)
+    .map(([k]) => (k === 'walletBlockchain' ? 'walletAddress' : k));
+  if (input.username !== undefined) {
+    if (input.username === null) throw badInput('username', 'Username cannot be removed');
+    const username = parseUsername(input.username);
+    if (await usernameTaken(em, username, user.id)) throw conflict('username', 'Username is taken');
+    user.username = username;
+  }
+  if (input.phone !== undefined) {
+    // SMS sign-in codes go to this phone: it cannot change under them.
+    if (user.smsMfaEnabled) throw badInput('phone', 'Turn off SMS sign-in codes before changing the phone');
+    user.phone = input.phone === null ? undefined : parseNamibianPhone(input.phone);
+    user.phoneVerifiedAt = undefined;
+  }
+  if (input.walletAddress === null) {
+    user.setWallet(undefined, undefined);
+  } else if (input.walletAddress !== undefined) {
+    const chain = input.walletBlockchain ?? user.walletBlockchain;
+    if (!chain) throw badInput('walletBlockchain', 'Say which blockchain the wallet address is on');
+    const address = parseWalletAddress(input.walletAddress, chain);
+    const taken = await em.count(User, {
+      walletAddress: address,
+      walletBlockchain: chain,
+      id: { $ne: user.id },
+    });
+    if (taken > 0) throw conflict('walletAddress', 'Wallet is already linked to another account');
+    user.setWallet(address, chain);
+  } else if (input.walletBlockchain) {
+    throw badInput('walletAddress', 'A wallet address is needed with walletBlockchain');
+  }
+  user.recordProfileChange([...new Set(changed)]);
+  return user;
+}

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, Index, ManyToOne, type Opt, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
+import { type DomainEvent, EventLog } from '../../kernel/domain-event.js';
+import type { User } from './user.entity.js';
+
+export enum SessionRevocation {
+  LOGOUT = 'logout',
+  REPLACED = 'replaced',
+  REVOKED = 'revoked',
+  REUSE_DETECTED = 'reuse_detected',
+  PASSWORD_CHANGED = 'password_changed',
+  ACCOUNT_DISABLED = 'account_disabled',
+}
+
+/**
+ * One signed-in device of a user: the (user, device) pair that owns a chain of
+ * rotating refresh tokens. At most one live session per (user, device id).
+ */
+@Entity({ tableName: 'sessions' })
+@Index({ name: 'sessions_user_id_index', properties: ['user'] })
+@Unique({
+  name: 'sessions_live_device_unique',
+  expression:
+    'create unique index "sessions_live_device_unique" on "sessions" ("user_id", "device_id") where "revoked_at" is null',
+})
+export class Session {
+  @PrimaryKey({ type: 'uuid' })
+  id: string & Opt = randomUUID();
+
+  @ManyToOne({ entity: 'User', ref: true, deleteRule: 'cascade' })
+  user: Ref<User>;
+
+  @Property({ length: 128 })
+  deviceId: string;
+
+  @Property({ length: 128, nullable: true })
+  deviceName?: string;
+
+  /** SHA-256 of the current refresh token; earlier ones live in RetiredRefreshToken. */
+  @Property({ type: 'text', hidden: true, unique: 'sessions_refresh_token_hash_unique' })
+  refreshTokenHash: string;
+
+  /** How many times the refresh token has been rotated. */
+  @Property({ type: 'integer' })
+  generation: number & Opt = 0;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  rotatedAt?: Date;
+
+  /**
+   * The current refresh token, encrypted, kept only so that the immediate
+   * predecessor presented within the grace window (a second tab) can be handed
+   * the same successor instead of forking the chain.
+   */
+  @Property({ type: 'text', nullable: true, hidden: true, lazy: true })
+  graceTokenCiphertext?: string;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  lastUsedAt?: Date;
+
+  /** Idle expiry: pushed forward at each refresh, never past absoluteExpiresAt. */
+  @Property({ type: 'timestamptz' })
+  expiresAt: Date;
+
+  @Property({ type: 'timestamptz' })
+  absoluteExpiresAt: Date;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  revokedAt?: Date;
+
+  @Property({ type: 'text', nullable: true })
+  revokedReason?: SessionRevocation;
+
+  constructor(props: {
+    user: Ref<User>;
+    deviceId: string;
+    deviceName?: string;
+    refreshTokenHash: string;
+    now: Date;
+    idleTtlSeconds: number;
+    absoluteTtlSeconds: number;
+  }) {
+    this.user = props.user;
+    this.deviceId = props.deviceId;
+    this.deviceName = props.deviceName;
+    this.refreshTokenHash = props.refreshTokenHash;
+    this.createdAt = props.now;
+    this.lastUsedAt = props.now;
+    this.absoluteExpiresAt = addSeconds(props.now, props.absoluteTtlSeconds);
+    this.expiresAt = minDate(addSeconds(props.now, props.idleTtlSeconds), this.absoluteExpiresAt);
+    this.record('session.created', { deviceId: this.deviceId });
+  }
+
+  private eventLog?: EventLog;
+
+  /** Events recorded by this aggregate, written to the audit trail by the unit of work. */
+  get events(): EventLog {
+    this.eventLog ??= new EventLog();
+    return this.eventLog;
+  }
+
+  private record(type: string, data: Record<string, unknown>): void {
+    this.events.record({ type, subjectId: this.user.id, data: { sessionId: this.id, ...data } });
+  }
+
+  isActive(now: Date): boolean {
+    return !this.revokedAt && this.expiresAt > now;
+  }
+
+  /**
+   * What a refresh-token rotation changes: the next generation and the idle expiry pushed forward,
+   * never past the absolute one. A pure rule, not a mutation: the refresh path writes it in SQL
+   * under the row lock (session-rotation.ts) rather than through the unit of work.
+   */
+  rotation(now: Date, idleTtlSeconds: number): { generation: number; expiresAt: Date; event: DomainEvent } {
+    const generation = this.generation + 1;
+    return {
+      generation,
+      expiresAt: minDate(addSeconds(now, idleTtlSeconds), this.absoluteExpiresAt),
+      event: {
+        type: 'session.refreshed',
+        subjectId: this.user.id,
+        data: { sessionId: this.id, generation },
+      },
+    };
+  }
+
+  revoke(reason: SessionRevocation, now: Date): void {
+    if (this.revokedAt) return;
+    this.revokedAt = now;
+    this.revokedReason = reason;
+    this.graceTokenCiphertext = undefined;
+    if (reason === SessionRevocation.REUSE_DETECTED)
+      this.record('refresh_token.reused', { generation: this.generation });
+    this.record('session.revoked', { reason });
+  }
+}
+
+const addSeconds = (d: Date, s: number) => new Date(d.getTime() + s * 1000);
+const minDate = (a: Date, b: Date) => (a < b ? a : b);

@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, Enum, Index, type Opt, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { EventLog } from '../../kernel/domain-event.js';
+import { forbidden } from '../../kernel/errors.js';
+import { Blockchain, MfaMethod, Role, UserStatus } from './enums.js';
+
+/** The identity aggregate: one person's account. */
+@Entity({ tableName: 'users' })
+@Unique({
+  name: 'users_username_lower_unique',
+  expression: 'create unique index "users_username_lower_unique" on "users" (lower("username"))',
+})
+@Unique({ name: 'users_wallet_unique', properties: ['walletBlockchain', 'walletAddress'] })
+export class User {
+  @PrimaryKey({ type: 'uuid' })
+  id: string & Opt = randomUUID();
+
+  @Property({ length: 64 })
+  username: string;
+
+  @Property({ length: 254, unique: 'users_email_unique' })
+  email: string;
+
+  @Property({ type: 'text', nullable: true })
+  phone?: string;
+
+  @Property({ type: 'text', hidden: true, lazy: true })
+  passwordHash: string;
+
+  @Enum({ items: () => Role, nativeEnumName: 'user_role' })
+  role: Role & Opt = Role.USER;
+
+  @Enum({ items: () => UserStatus, nativeEnumName: 'user_status' })
+  @Index()
+  status: UserStatus & Opt = UserStatus.ACTIVE;
+
+  @Property({ type: 'text', nullable: true })
+  walletAddress?: string;
+
+  @Enum({ items: () => Blockchain, nativeEnumName: 'blockchain', nullable: true })
+  walletBlockchain?: Blockchain;
+
+  @Property({ type: 'boolean' })
+  mfaEnabled: boolean & Opt = false;
+
+  @Enum({ items: () => MfaMethod, nativeEnumName: 'mfa_method', nullable: true })
+  mfaMethod?: MfaMethod;
+
+  /** The active TOTP secret, encrypted (FieldEncryption, context users.mfa_secret). */
+  @Property({ type: 'text', nullable: true, hidden: true, lazy: true })
+  mfaSecret?: string;
+
+  /** A TOTP secret handed out by beginTotpEnrollment and not yet confirmed, encrypted. */
+  @Property({ type: 'text', nullable: true, hidden: true, lazy: true })
+  totpPendingSecret?: string;
+
+  @Property({ type: 'boolean', default: false })
+  totpEnabled: boolean & Opt = false;
+
+  /** The last TOTP time step accepted: a code is accepted once (set atomically). */
+  @Property({ type: 'bigint', nullable: true, hidden: true })
+  totpLastStep?: string;
+
+  @Property({ type: 'boolean', default: false })
+  smsMfaEnabled: boolean & Opt = false;
+
+  /** When the profile phone was last proved by a code sent to it. */
+  @Property({ type: 'timestamptz', nullable: true })
+  phoneVerifiedAt?: Date;
+
+  @Property({ type: 'integer' })
+  failedLoginAttempts: number & Opt = 0;
+
+  /** End of a temporary lockout after repeated failed sign-ins (the status stays as it is). */
+  @Property({ type: 'timestamptz', nullable: true })
+  lockedUntil?: Date;
+
+  /** Lockouts since the last successful sign-in: each one lasts twice as long as the previous. */
+  @Property({ type: 'integer', default: 0 })
+  lockCount: number & Opt = 0;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  lastLoginAt?: Date;
+
+  @Property({ type: 'timestamptz' })
+  passwordChangedAt: Date;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @Property({ type: 'timestamptz', onUpdate: () => new Date() })
+  updatedAt: Date;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  deletedAt?: Date;
+
+  private eventLog?: EventLog;
+
+  constructor(props: { username: string; email: string; passwordHash: string; phone?: string; now: Date }) {
+    this.username = props.username;
+    this.email = props.email;
+    this.passwordHash = props.passwordHash;
+    this.phone = props.phone;
+    this.createdAt = props.now;
+    this.updatedAt = props.now;
+    this.passwordChangedAt = props.now;
+    this.record('user.registered');
+  }
+
+  /** Events recorded by this aggregate, written to the audit trail by the unit of work. */
+  get events(): EventLog {
+    this.eventLog ??= new EventLog();
+    return this.eventLog;
+  }
+
+  private record(type: string, data: Record<string, unknown> = {}): void {
+    this.events.record({ type, subjectId: this.id, data });
+  }
+
+  /** Only an active account may sign in or use its sessions. */
+  get canAuthenticate(): boolean {
+    return this.status === UserStatus.ACTIVE;
+  }
+
+  get mfaMethods(): MfaMethod[] {
+    return [...(this.totpEnabled ? [MfaMethod.TOTP] : []), ...(this.smsMfaEnabled ? [MfaMethod.SMS] : [])];
+  }
+
+  /** Turns a second factor on (the secret for TOTP comes encrypted). */
+  enableMfa(method: MfaMethod, encryptedTotpSecret?: string): void {
+    if (method === MfaMethod.TOTP) {
+      this.mfaSecret = encryptedTotpSecret;
+      this.totpPendingSecret = undefined;
+      this.totpEnabled = true;
+    } else {
+      this.smsMfaEnabled = true;
+    }
+    this.mfaEnabled = true;
+    this.mfaMethod = method;
+    this.record('mfa.enabled', { method });
+  }
+
+  /** Turns every second factor off. */
+  disableMfa(): void {
+    const methods = this.mfaMethods;
+    this.totpEnabled = false;
+    this.smsMfaEnabled = false;
+    this.mfaSecret = undefined;
+    this.totpPendingSecret = undefined;
+    this.totpLastStep = undefined;
+    this.mfaEnabled = false;
+    this.mfaMethod = undefined;
+    this.record('mfa.disabled', { methods });
+  }
+
+  get isDeleted(): boolean {
+    return this.status === UserStatus.DELETED;
+  }
+
+  setWallet(address: string | undefined, blockchain: Blockchain | undefined): void {
+    this.walletAddress = address;
+    this.walletBlockchain = address ? blockchain : undefined;
+  }
+
+  /** A sign-in with the password: clears the failure count and any temporary lockout. */
+  recordSuccessfulLogin(now: Date, via: 'password' | 'trusted_device' | 'mfa'): void {
+    if (via !== 'trusted_device') {
+      // Through a trusted device, a lockout caused elsewhere stays in force for everyone else.
+      this.failedLoginAttempts = 0;
+      this.lockCount = 0;
+      this.lockedUntil = undefined;
+    }
+    this.lastLoginAt = now;
+    this.record('login.succeeded', { via });
+  }
+
+  changePassword(passwordHash: string, now: Date): void {
+    this.passwordHash = passwordHash;
+    this.passwordChangedAt = now;
+    this.record('user.password_changed');
+  }
+
+  /** Records which profile fields changed (names only: the values are personal data). */
+  recordProfileChange(fields: string[]): void {
+    if (fields.length > 0) this.record('profile.changed', { fields });
+  }
+
+  /** Blocks sign-in until an admin unlocks the account. */
+  lock(reason?: string | null): void {
+    this.assertNotDeleted();
+    this.status = UserStatus.LOCKED;
+    this.record('user.locked', { by: 'admin', reason: reason ?? undefined });
+  }
+
+  /** Lifts an admin lock and any temporary lockout. */
+  unlock(): void {
+    this.assertNotDeleted();
+    if (this.status === UserStatus.LOCKED) this.status = UserStatus.ACTIVE;
+    this.failedLoginAttempts = 0;
+    this.lockCount = 0;
+    this.lockedUntil = undefined;
+    this.record('user.unlocked');
+  }
+
+  suspend(reason?: string | null): void {
+    this.assertNotDeleted();
+    this.status = UserStatus.SUSPENDED;
+    this.record('user.suspended', { reason: reason ?? undefined });
+  }
+
+  reactivate(): void {
+    this.assertNotDeleted();
+    if (this.status === UserStatus.SUSPENDED) this.status = UserStatus.ACTIVE;
+    this.record('user.reactivated');
+  }
+
+  setRole(role: Role): void {
+    this.assertNotDeleted();
+    const from = this.role;
+    this.role = role;
+    this.record('user.role_changed', { from, to: role });
+  }
+
+  /**
+   * GDPR erasure: the row stays (audit entries reference its id) but every
+   * personal field is replaced by a non-identifying placeholder or removed, and
+   * the password can never match again.
+   */
+  erase(now: Date): void {
+    this.status = UserStatus.DELETED;
+    this.deletedAt = now;
+    this.username = `deleted-${this.id}`;
+    this.email = `deleted-${this.id}@deleted.invalid`;
+    this.phone = undefined;
+    this.setWallet(undefined, undefined);
+    this.mfaEnabled = false;
+    this.mfaMethod = undefined;
+    this.mfaSecret = undefined;
+    this.totpPendingSecret = undefined;
+    this.totpEnabled = false;
+    this.smsMfaEnabled = false;
+    this.phoneVerifiedAt = undefined;
+    this.passwordHash = '!';
+    this.role = Role.USER;
+    this.record('user.deleted');
+  }
+
+  private assertNotDeleted(): void {
+    if (this.isDeleted) throw forbidden('A deleted account cannot be changed');
+  }
+}

@@ -1,0 +1,25 @@
+import { SmsOutboxMessage } from '../../adapters/sms/sms-outbox.entity.js';
+import { SigningKey } from '../../adapters/tokens/signing-key.entity.js';
+import { AuditEntry } from '../domain/audit-entry.entity.js';
+import { AuditCheckpoint, AuditHead } from '../domain/audit-head.entity.js';
+import { DeviceTrust } from '../domain/device-trust.entity.js';
+import { MfaChallengeRecord, OneTimeCode, RecoveryCode } from '../domain/mfa.entities.js';
+import { RetiredRefreshToken } from '../domain/retired-refresh-token.entity.js';
+import { Session } from '../domain/session.entity.js';
+import { User } from '../domain/user.entity.js';
+
+/** Every entity, listed once: no folder scanning, so ts-node, swc and the build agree. */
+export const entities = [
+  User,
+  Session,
+  RetiredRefreshToken,
+  DeviceTrust,
+  SigningKey,
+  AuditEntry,
+  AuditHead,
+  AuditCheckpoint,
+  RecoveryCode,
+  OneTimeCode,
+  MfaChallengeRecord,
+  SmsOutboxMessage,
+];

@@ -1,0 +1,31 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { purgeExpiredRateLimits } from '../../adapters/rate-limits/rate-limits.js';
+import { purgeEndedSessions } from './purge-sessions.js';
+
+/** How long expired challenges, codes and development SMS stay before they are deleted. */
+const EXPIRED_RETENTION_SECONDS = 86400;
+
+/**
+ * Deletes what has expired: ended sessions (after a week), MFA challenges,
+ * one-time codes and device trusts, rate-limit counters, and development SMS.
+ * Idempotent, so every instance runs it, at start-up and hourly.
+ */
+export async function purgeExpired(em: EntityManager, now: Date): Promise<Record<string, number>> {
+  const cutoff = new Date(now.getTime() - EXPIRED_RETENTION_SECONDS * 1000);
+  const del = async (sql: string, params: unknown[]): Promise<number> => {
+    const result = (await em.getConnection().execute(sql, params, 'run')) as unknown as {
+      affectedRows: number;
+    };
+    return result.affectedRows;
+  };
+  return {
+    sessions: await purgeEndedSessions(em, now),
+    mfaChallenges: await del('delete from mfa_challenges where expires_at < ?', [cutoff]),
+    oneTimeCodes: await del('delete from one_time_codes where expires_at < ?', [cutoff]),
+    deviceTrusts: await del('delete from device_trusts where expires_at < ?', [now]),
+    smsOutbox: await del('delete from sms_outbox where created_at < ?', [
+      new Date(now.getTime() - 7 * 86400_000),
+    ]),
+    rateLimits: await purgeExpiredRateLimits(em.getConnection().getKnex(), now),
+  };
+}

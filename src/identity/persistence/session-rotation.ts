@@ -1,0 +1,115 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Session } from '../domain/session.entity.js';
+import { User } from '../domain/user.entity.js';
+import { eagerUserColumns } from './user-queries.js';
+
+/**
+ * The SQL of a refresh-token rotation, the hottest write of the service. Hand-written because
+ * building these statements through the ORM (query builder, change sets) cost most of a refresh's
+ * CPU: one statement locks the session and reads its user, one writes the whole rotation. Rows
+ * are mapped into the caller's identity map as clean entities, so the unit of work's flush has
+ * nothing left to write.
+ */
+
+/** Every session column but the lazy grace token, read and returned by both statements. */
+const SESSION_COLUMNS = [
+  'id',
+  'user_id',
+  'device_id',
+  'device_name',
+  'refresh_token_hash',
+  'generation',
+  'rotated_at',
+  'created_at',
+  'last_used_at',
+  'expires_at',
+  'absolute_expires_at',
+  'revoked_at',
+  'revoked_reason',
+];
+
+/** The id of the session whose current refresh token has this hash: a plain read, no lock. */
+export async function findSessionIdByTokenHash(
+  em: EntityManager,
+  tokenHash: string,
+): Promise<string | undefined> {
+  const [row]: { id: string }[] = await em.execute('select id from sessions where refresh_token_hash = ?', [
+    tokenHash,
+  ]);
+  return row?.id;
+}
+
+/**
+ * The session holding this refresh-token hash, with its user, both rows locked until the
+ * transaction ends. The session FOR NO KEY UPDATE: parallel refreshes of one session queue
+ * here. The user FOR SHARE: an account change (suspension, deletion, password change) waits
+ * for the rotation and cannot slip in between the check and it, while refreshes of the same
+ * user's other devices, and their sign-ins, go ahead.
+ */
+export async function lockSessionByTokenHash(
+  tx: EntityManager,
+  tokenHash: string,
+): Promise<Session | undefined> {
+  // Session columns prefixed so that they cannot collide with the user's.
+  const [row]: Record<string, unknown>[] = await tx.execute(
+    `select ${SESSION_COLUMNS.map((c) => `s.${c} as s_${c}`).join(', ')},
+            ${eagerUserColumns(tx, 'u')}
+       from sessions s join users u on u.id = s.user_id
+      where s.refresh_token_hash = ?
+        for no key update of s for share of u`,
+    [tokenHash],
+  );
+  if (!row) return undefined;
+  const sessionRow: Record<string, unknown> = {};
+  for (const column of SESSION_COLUMNS) {
+    sessionRow[column] = row[`s_${column}`];
+    delete row[`s_${column}`];
+  }
+  tx.map(User, row);
+  // Mapped after its user, so that session.user is the loaded user.
+  return tx.map(Session, sessionRow);
+}
+
+/**
+ * Retires the presented token and moves the session to its successor in one statement. The
+ * returned row is merged into the identity map, so the session entity reads as rotated and clean.
+ * Only for a session locked by lockSessionByTokenHash in this transaction.
+ */
+export async function writeRotation(
+  tx: EntityManager,
+  rotation: {
+    sessionId: string;
+    retiredTokenHash: string;
+    retiredGeneration: number;
+    refreshTokenHash: string;
+    graceTokenCiphertext: string;
+    generation: number;
+    expiresAt: Date;
+    now: Date;
+  },
+): Promise<Session> {
+  const r = rotation;
+  const [row]: Record<string, unknown>[] = await tx.execute(
+    `with retired as (
+       insert into retired_refresh_tokens (token_hash, session_id, generation, retired_at) values (?, ?, ?, ?)
+     )
+     update sessions set refresh_token_hash = ?, grace_token_ciphertext = ?, generation = ?,
+       rotated_at = ?, last_used_at = ?, expires_at = ?
+     where id = ?
+     returning ${SESSION_COLUMNS.join(', ')}`,
+    [
+      r.retiredTokenHash,
+      r.sessionId,
+      r.retiredGeneration,
+      r.now,
+      r.refreshTokenHash,
+      r.graceTokenCiphertext,
+      r.generation,
+      r.now,
+      r.now,
+      r.expiresAt,
+      r.sessionId,
+    ],
+  );
+  return tx.map(Session, row);
+}
