@@ -6,7 +6,7 @@
  * Usage: node dist/bench/audit-ceiling.js <database url> <seconds>
  */
 
-import { createOrm } from '../src/adapters/database/orm.js';
+import { openOrm } from '../src/composition-root.js';
 import { createAuditTrail } from '../src/identity/persistence/audit-chain.js';
 import { systemClock } from '../src/kernel/clock.js';
 
@@ -24,7 +24,7 @@ export const AUDIT_WRITERS = [8, 32];
 async function main(): Promise<void> {
   const [url, secondsArg] = process.argv.slice(2);
   const seconds = Number(secondsArg);
-  const orm = await createOrm({ url, poolMax: Math.max(...AUDIT_WRITERS) });
+  const orm = await openOrm({ url, poolMax: Math.max(...AUDIT_WRITERS) });
   const trail = createAuditTrail({ clock: systemClock, enabled: true });
   const meta = { requestId: 'bench', ip: '127.0.0.1', userAgent: 'elcorp-identity bench' };
   const results: AuditCeiling[] = [];

@@ -1,6 +1,7 @@
 import { createFieldEncryption } from '../src/adapters/crypto/field-encryption.js';
 import { openDatabase } from '../src/adapters/database/database.js';
-import { createOrm, type Orm } from '../src/adapters/database/orm.js';
+import type { Orm } from '../src/adapters/database/orm.js';
+import { openOrm } from '../src/composition-root.js';
 import { loadConfig } from '../src/config/config.js';
 
 /**
@@ -12,7 +13,7 @@ export async function withOrm<T>(
 ): Promise<T> {
   const config = loadConfig();
   const db = await openDatabase(config);
-  const orm = await createOrm({ url: db.url, encryption: createFieldEncryption(config.fieldEncryptionKeys) });
+  const orm = await openOrm({ url: db.url, encryption: createFieldEncryption(config.fieldEncryptionKeys) });
   try {
     return await fn(orm, config);
   } finally {

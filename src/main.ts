@@ -1,18 +1,17 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import { createFieldEncryption } from './adapters/crypto/field-encryption.js';
 import { openDatabase } from './adapters/database/database.js';
-import { createOrm, migrateUp } from './adapters/database/orm.js';
+import { migrateUp } from './adapters/database/orm.js';
+import { composeService } from './composition-root.js';
 import { ConfigError, loadConfig } from './config/config.js';
-import { createApp } from './http/app.js';
-import { describeError } from './identity/graphql/format-error.js';
 import { purgeExpired } from './identity/persistence/purge-expired.js';
+import { describeError } from './kernel/describe-error.js';
 import { createLogger, createRequestScope } from './kernel/logger.js';
 
 /** How long shutdown waits for running requests before closing the pool under them. */
 const SHUTDOWN_DRAIN_MS = 10_000;
 
-/** The composition root: configuration → database → services → HTTP server. */
+/** The server: configuration → database → the composed service → migrations → listening. */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -32,7 +31,8 @@ async function main(): Promise<void> {
     logger.debug({ postgres: line.trim() }, 'embedded postgres'),
   );
   if (db.embedded) logger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
-  const orm = await createOrm({ url: db.url, encryption: createFieldEncryption(config.fieldEncryptionKeys) });
+  const service = await composeService({ config, databaseUrl: db.url, logger, scope });
+  const { orm } = service;
 
   if (config.profile === 'production') {
     const pending = await orm.getMigrator().getPendingMigrations();
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
         { pending: pending.map((m) => m.name) },
         'migrations pending: run `npm run migration:up` first',
       );
-      await orm.close();
+      await service.close();
       process.exit(1);
     }
   } else {
@@ -53,17 +53,16 @@ async function main(): Promise<void> {
     const warn = config.profile === 'production' ? logger.error.bind(logger) : logger.warn.bind(logger);
     warn('AUDIT_LOG_ENABLED=false: security events are NOT being recorded in the audit trail');
   }
-  const app = await createApp({ config, orm, logger, scope });
-  await app.services.signingKeys.ensureActiveKey();
+  await service.start();
   const purge = () =>
-    purgeExpired(orm.em.fork(), new Date()).then(
+    purgeExpired(orm.em.fork(), service.clock.now()).then(
       (deleted) => logger.info({ deleted }, 'expired rows purged'),
       (err: unknown) => logger.warn({ error: describeError(err) }, 'purge failed'),
     );
   await purge();
   const purgeTimer = setInterval(purge, 3600_000).unref();
 
-  const server: Server = app.app.listen(config.port, () => {
+  const server: Server = service.app.listen(config.port, () => {
     logger.info(
       { port: config.port, profile: config.profile, startupMs: Date.now() - started },
       `elcorp identity listening on http://localhost:${config.port}/graphql`,
@@ -83,10 +82,9 @@ async function main(): Promise<void> {
     });
     logger.debug('http server closed');
     // Handlers whose clients already left are not counted by the server; give them time to finish.
-    if (!(await app.drained(SHUTDOWN_DRAIN_MS)))
+    if (!(await service.drained(SHUTDOWN_DRAIN_MS)))
       logger.warn({ waitedMs: SHUTDOWN_DRAIN_MS }, 'requests still running at shutdown are cut short');
-    await app.close();
-    await orm.close();
+    await service.close();
     logger.debug('database pool closed');
     await db.stop();
     logger.info('stopped');

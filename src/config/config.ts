@@ -2,7 +2,7 @@ import {
   PASSWORD_DEFAULT_MIN_LENGTH,
   PASSWORD_FLOOR_MIN_LENGTH,
   PASSWORD_MAX_LENGTH,
-} from '../identity/domain/password-limits.js';
+} from '../kernel/password-limits.js';
 import { loadDevelopmentSecrets } from './dev-secrets.js';
 
 export type Profile = 'development' | 'test' | 'production';

@@ -4,38 +4,42 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { expressMiddleware } from '@as-integrations/express5';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import express, { type ErrorRequestHandler } from 'express';
+import type { JSONWebKeySet } from 'jose';
 import type { Orm } from '../adapters/database/orm.js';
-import { createServices } from '../composition-root.js';
 import type { Config } from '../config/config.js';
-import type { Principal } from '../identity/domain/principal.js';
+import type { Authenticate } from '../identity/application/authenticate.js';
+import type { UseCases } from '../identity/application/identity-application.js';
+import { createLoaders, type Loaders } from '../identity/application/loaders.js';
+import type { Authenticated } from '../identity/application/request-context.js';
 import type { GraphQLContext } from '../identity/graphql/context.js';
 import { createErrorFormatter } from '../identity/graphql/format-error.js';
 import { DOCUMENT_LIMITS, documentValidationRules } from '../identity/graphql/limits.js';
-import { createLoaders, type Loaders } from '../identity/graphql/loaders.js';
 import { buildAppSchema } from '../identity/graphql/schema.js';
-import { type Clock, systemClock } from '../kernel/clock.js';
-import { createLogger, createRequestScope, type Logger, type RequestScopeStorage } from '../kernel/logger.js';
+import type { Logger, RequestScopeStorage } from '../kernel/logger.js';
 import { healthRoutes } from './health.js';
 import { createInFlight } from './in-flight.js';
 import { requestScope } from './request-scope.js';
 
 export const BODY_LIMIT = '100kb';
 
-export interface AppDeps {
+export interface HttpAppDeps {
   config: Config;
   orm: Orm;
   /** A logger built on `scope`, so its lines carry the request id. */
-  logger?: Logger;
-  scope?: RequestScopeStorage;
-  clock?: Clock;
+  logger: Logger;
+  scope: RequestScopeStorage;
+  useCases: UseCases;
+  authenticate: Authenticate;
+  /** The public signing keys, served at /.well-known/jwks.json. */
+  jwks: () => Promise<JSONWebKeySet>;
 }
 
-/** Builds the HTTP application: the same for the server, the tests and the benchmark. */
-export async function createApp(deps: AppDeps) {
-  const { config, orm } = deps;
-  const scope = deps.scope ?? createRequestScope();
-  const logger = deps.logger ?? createLogger({ level: config.logLevel, scope });
-  const services = createServices(config, orm, logger, deps.clock ?? systemClock);
+/**
+ * The HTTP edge: Express with the health routes, the JWKS and Apollo at /graphql, building one
+ * request context per request. It is handed every use case; it builds none.
+ */
+export async function createHttpApp(deps: HttpAppDeps) {
+  const { config, orm, logger, scope } = deps;
   const production = config.profile === 'production';
 
   const apollo = new ApolloServer<GraphQLContext>({
@@ -76,7 +80,7 @@ export async function createApp(deps: AppDeps) {
   app.get('/.well-known/jwks.json', async (_req, res, next) => {
     try {
       res.setHeader('Cache-Control', 'public, max-age=300');
-      res.json(await services.signingKeys.jwks());
+      res.json(await deps.jwks());
     } catch (err) {
       next(err);
     }
@@ -92,12 +96,24 @@ export async function createApp(deps: AppDeps) {
           // entity (`__typename`, a failed validation) costs no fork.
           let em: EntityManager | undefined;
           let loaders: Loaders | undefined;
-          let principal: Promise<Principal> | undefined;
+          let authenticated: Promise<Authenticated> | undefined;
           const unitOfWork = () => {
             em ??= orm.em.fork();
             return em;
           };
-          const deviceHeader = req.get('x-device-id');
+          const authenticate = () => {
+            authenticated ??= deps
+              .authenticate(unitOfWork(), {
+                authorization: req.get('authorization'),
+                deviceId: req.get('x-device-id'),
+              })
+              .then((a) => {
+                const store = scope.getStore();
+                if (store) store.userId = a.principal.userId;
+                return a;
+              });
+            return authenticated;
+          };
           return {
             get em() {
               return unitOfWork();
@@ -106,25 +122,14 @@ export async function createApp(deps: AppDeps) {
               loaders ??= createLoaders(unitOfWork());
               return loaders;
             },
-            services,
+            useCases: deps.useCases,
             meta: {
               requestId: scope.getStore()?.requestId ?? '',
               ip: req.ip ?? '',
               userAgent: req.get('user-agent'),
             },
-            principal: () => {
-              principal ??= services
-                .authenticate(unitOfWork(), {
-                  authorization: req.get('authorization'),
-                  deviceId: deviceHeader,
-                })
-                .then((p) => {
-                  const store = scope.getStore();
-                  if (store) store.userId = p.userId;
-                  return p;
-                });
-              return principal;
-            },
+            principal: () => authenticate().then((a) => a.principal),
+            currentUser: () => authenticate().then((a) => a.user),
           };
         },
       }),
@@ -134,18 +139,15 @@ export async function createApp(deps: AppDeps) {
 
   return {
     app,
-    services,
-    logger,
     /** After the server stopped accepting: waits for GraphQL handlers still running. */
     drained: inFlight.drained,
     async close() {
       await apollo.stop();
-      await services.close();
     },
   };
 }
 
-export type App = Awaited<ReturnType<typeof createApp>>;
+export type HttpApp = Awaited<ReturnType<typeof createHttpApp>>;
 
 /** TRUSTED_PROXIES for Express: IPs and CIDRs, "loopback" for 127.0.0.0/8 and ::1; none by default. */
 function trustProxySetting(proxies: string[]): string[] | false {

@@ -1,5 +1,5 @@
 /**
- * The closed catalogue of error codes a client can see (API.md "Errors").
+ * The closed catalogue of error codes a client can see, part of the public contract.
  * Domain code throws DomainError with one of these; the GraphQL edge maps it
  * to `extensions.code`, and anything that is not a DomainError is masked.
  */

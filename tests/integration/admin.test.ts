@@ -1,5 +1,6 @@
 import type { DocumentNode } from 'graphql';
 import { runOperatorCommand } from '../support/command';
+import { errorCode } from '../support/errors';
 import { anAdmin, aUser, signIn } from '../support/factories';
 import {
   LockUserDoc,
@@ -23,7 +24,6 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const asAdmin = () => bearer(admin.session.accessToken);
-const code = (res: { errors?: { extensions: { code: string } }[] }) => res.errors?.[0]?.extensions.code;
 const unknownId = '00000000-0000-4000-8000-000000000000';
 
 describe('authorization matrix', () => {
@@ -42,7 +42,7 @@ describe('authorization matrix', () => {
     const target = await aUser(app);
     const user = await signIn(app, await aUser(app), 'user-device');
     for (const [name, run] of operations(target.id)) {
-      expect([name, code(await run())]).toEqual([name, 'UNAUTHENTICATED']);
+      expect([name, errorCode(await run())]).toEqual([name, 'UNAUTHENTICATED']);
     }
     const asUser = (doc: DocumentNode, vars: Record<string, unknown>) =>
       app.gqlAny(doc, vars, bearer(user.accessToken));
@@ -55,15 +55,15 @@ describe('authorization matrix', () => {
       asUser(ReactivateUserDoc, { id: target.id }),
       asUser(SetUserRoleDoc, { id: user.user.id, role: 'ADMIN' }),
     ];
-    for (const res of await Promise.all(forUser)) expect(code(res)).toBe('FORBIDDEN');
+    for (const res of await Promise.all(forUser)) expect(errorCode(res)).toBe('FORBIDDEN');
   });
 
   it('answers NOT_FOUND to an admin for unknown or malformed ids', async () => {
     for (const id of [unknownId, 'nope']) {
       for (const doc of [UserDoc, LockUserDoc, UnlockUserDoc, SuspendUserDoc, ReactivateUserDoc]) {
-        expect(code(await app.gqlAny(doc, { id }, asAdmin()))).toBe('NOT_FOUND');
+        expect(errorCode(await app.gqlAny(doc, { id }, asAdmin()))).toBe('NOT_FOUND');
       }
-      expect(code(await app.gql(SetUserRoleDoc, { id, role: 'USER' }, asAdmin()))).toBe('NOT_FOUND');
+      expect(errorCode(await app.gql(SetUserRoleDoc, { id, role: 'USER' }, asAdmin()))).toBe('NOT_FOUND');
     }
   });
 });
@@ -89,23 +89,29 @@ describe('admin user management', () => {
       const session = await signIn(app, target, 'target-phone');
       const res = await app.gqlAny(block, { id: target.id, reason: 'test' }, asAdmin());
       expect(res.data).toMatchObject({ [block === LockUserDoc ? 'lockUser' : 'suspendUser']: { status } });
-      expect(code(await app.gql(MeDoc, undefined, bearer(session.accessToken)))).toBe('UNAUTHENTICATED');
+      expect(errorCode(await app.gql(MeDoc, undefined, bearer(session.accessToken)))).toBe('UNAUTHENTICATED');
       const login = await app.gql(LoginDoc, {
         input: { identifier: target.email, password: target.password, deviceId: 'p' },
       });
-      expect(code(login)).toBe('INVALID_CREDENTIALS');
-      await app.gqlAny(unblock, { id: target.id }, asAdmin());
-      expect(await signIn(app, target, 'target-phone')).toBeDefined();
+      expect(errorCode(login)).toBe('INVALID_CREDENTIALS');
+      const lifted = await app.gqlAny(unblock, { id: target.id }, asAdmin());
+      expect(lifted.errors).toBeUndefined();
+      expect(lifted.data).toEqual({
+        [unblock === UnlockUserDoc ? 'unlockUser' : 'reactivateUser']: { id: target.id, status: 'ACTIVE' },
+      });
+      const again = await signIn(app, target, 'target-phone');
+      expect(again.user).toMatchObject({ id: target.id, status: 'ACTIVE' });
+      expect((await app.gql(MeDoc, undefined, bearer(again.accessToken))).data?.me.id).toBe(target.id);
     }
   });
 
   it('changes roles, and the new role applies on the next request', async () => {
     const target = await aUser(app);
     const session = await signIn(app, target, 'promoted');
-    expect(code(await app.gql(UsersDoc, {}, bearer(session.accessToken)))).toBe('FORBIDDEN');
+    expect(errorCode(await app.gql(UsersDoc, {}, bearer(session.accessToken)))).toBe('FORBIDDEN');
     const res = await app.gql(SetUserRoleDoc, { id: target.id, role: 'ADMIN' }, asAdmin());
     expect(res.data?.setUserRole.role).toBe('ADMIN');
-    expect(code(await app.gql(UsersDoc, {}, bearer(session.accessToken)))).toBeUndefined();
+    expect(errorCode(await app.gql(UsersDoc, {}, bearer(session.accessToken)))).toBeUndefined();
     await app.gql(SetUserRoleDoc, { id: target.id, role: 'USER' }, asAdmin());
   });
 
@@ -119,12 +125,15 @@ describe('admin user management', () => {
         await solo.gql(SuspendUserDoc, { id: only.user.id }, auth),
         await solo.gql(LockUserDoc, { id: only.user.id }, auth),
       ]) {
-        expect(code(res)).toBe('FORBIDDEN');
+        expect(errorCode(res)).toBe('FORBIDDEN');
       }
       const second = await anAdmin(solo, 'second-admin');
       const demoted = await solo.gql(SetUserRoleDoc, { id: only.user.id, role: 'USER' }, auth);
-      expect(demoted.data?.setUserRole.role).toBe('USER');
-      expect(second).toBeDefined();
+      expect(demoted.errors).toBeUndefined();
+      expect(demoted.data?.setUserRole).toEqual({ id: only.user.id, role: 'USER' });
+      expect(second.session.user).toMatchObject({ id: second.user.id, role: 'ADMIN' });
+      expect(errorCode(await solo.gql(UsersDoc, {}, auth))).toBe('FORBIDDEN');
+      expect(errorCode(await solo.gql(UsersDoc, {}, bearer(second.session.accessToken)))).toBeUndefined();
     } finally {
       await solo.close();
     }
@@ -205,7 +214,7 @@ describe('npm run user:role', () => {
     const ok = runOperatorCommand(app, 'user-role', [target.username.toUpperCase(), 'ADMIN']);
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('is now ADMIN');
-    expect(code(await app.gql(UsersDoc, {}, bearer(session.accessToken)))).toBeUndefined();
+    expect(errorCode(await app.gql(UsersDoc, {}, bearer(session.accessToken)))).toBeUndefined();
     expect(runOperatorCommand(app, 'user-role', [target.email, 'USER']).status).toBe(0);
     expect(runOperatorCommand(app, 'user-role', ['nobody@example.com', 'ADMIN']).status).toBe(1);
     expect(runOperatorCommand(app, 'user-role', [target.email, 'ROOT']).status).toBe(2);

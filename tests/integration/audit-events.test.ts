@@ -1,5 +1,6 @@
 import { auditOf } from '../support/audit';
 import { testClock } from '../support/clock';
+import { errorCode } from '../support/errors';
 import { anAdmin, aUser, signIn } from '../support/factories';
 import {
   ChangePasswordDoc,
@@ -27,18 +28,25 @@ afterAll(() => app.close());
 describe('every security event lands in the audit trail', () => {
   it('records registration, sign-ins, failures with a reason, refresh, reuse, revocation and logout', async () => {
     const user = await aUser(app);
-    await app.gql(LoginDoc, {
+    const failed = await app.gql(LoginDoc, {
       input: { identifier: user.email, password: 'wrong password here', deviceId: 'p' },
     });
+    expect(errorCode(failed)).toBe('INVALID_CREDENTIALS');
     const phone = await signIn(app, user, 'phone');
     const laptop = await signIn(app, user, 'laptop');
     const first = await app.gql(RefreshDoc, {
       input: { refreshToken: phone.refreshToken, deviceId: 'phone' },
     });
+    expect(first.errors).toBeUndefined();
+    expect(first.data?.refresh.session.id).toBe(phone.session.id);
+    expect(first.data?.refresh.refreshToken).not.toBe(phone.refreshToken);
     clock.advance(11);
-    await app.gql(RefreshDoc, { input: { refreshToken: phone.refreshToken, deviceId: 'phone' } });
-    await app.gql(LogoutDoc, undefined, bearer(laptop.accessToken));
-    expect(first.data).toBeDefined();
+    const replay = await app.gql(RefreshDoc, {
+      input: { refreshToken: phone.refreshToken, deviceId: 'phone' },
+    });
+    expect(errorCode(replay)).toBe('REFRESH_TOKEN_REUSED');
+    const logout = await app.gql(LogoutDoc, undefined, bearer(laptop.accessToken));
+    expect(logout.data?.logout).toBe(true);
 
     const rows = await auditOf(app, user.id);
     expect(rows.map((r) => r.type)).toEqual([

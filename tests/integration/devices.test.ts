@@ -2,15 +2,11 @@ import { Session } from '../../src/identity/domain/session.entity';
 import { purgeEndedSessions } from '../../src/identity/persistence/purge-sessions';
 import { testClock } from '../support/clock';
 import { runOperatorCommand } from '../support/command';
+import { meCode } from '../support/errors';
 import { aUser, signIn } from '../support/factories';
-import {
-  LogoutDoc,
-  MeDoc,
-  MySessionsDoc,
-  RevokeAllSessionsDoc,
-  RevokeSessionDoc,
-} from '../support/operations';
+import { LogoutDoc, MySessionsDoc, RevokeAllSessionsDoc, RevokeSessionDoc } from '../support/operations';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
+import { jwtHeader, UUID_FORMAT } from '../support/tokens';
 
 const clock = testClock();
 let app: TestApp;
@@ -18,9 +14,6 @@ beforeAll(async () => {
   app = await startTestApp({ clock });
 });
 afterAll(() => app.close());
-
-const meCode = async (target: TestApp, token: string) =>
-  (await target.gql(MeDoc, undefined, bearer(token))).errors?.[0]?.extensions.code ?? 'OK';
 
 describe('sessions per device', () => {
   it('lists the live sessions and marks the current one', async () => {
@@ -112,18 +105,19 @@ describe('signing key rotation', () => {
         (await (await fetch(`${app.baseUrl}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }
       ).keys.map((k) => k.kid);
     const before = await signIn(app, await aUser(app), 'rotation');
-    const oldKid = JSON.parse(Buffer.from(before.accessToken.split('.')[0], 'base64url').toString()).kid;
+    const oldKid = jwtHeader(before.accessToken).kid;
 
     const run = runOperatorCommand(app, 'keys-rotate');
     expect(run.status).toBe(0);
     const newKid = /new signing key: (\S+)/.exec(run.stdout)?.[1];
-    expect(newKid).toBeDefined();
+    expect(newKid).toMatch(UUID_FORMAT);
+    expect(newKid).not.toBe(oldKid);
 
     clock.advance(31); // the key cache of a running instance
     expect(await jwksKids()).toEqual(expect.arrayContaining([oldKid, newKid]));
     expect(await meCode(app, before.accessToken)).toBe('OK');
     const after = await signIn(app, await aUser(app), 'rotation');
-    expect(JSON.parse(Buffer.from(after.accessToken.split('.')[0], 'base64url').toString()).kid).toBe(newKid);
+    expect(jwtHeader(after.accessToken).kid).toBe(newKid);
 
     clock.advance(15 * 60 + 30);
     const kids = await jwksKids();

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createFieldEncryption } from '../../src/adapters/crypto/field-encryption';
 import { totpCode } from '../../src/identity/domain/one-time-codes';
 import { User } from '../../src/identity/domain/user.entity';
-import { testClock } from '../support/clock';
+import { midTotpStep, testClock } from '../support/clock';
 import { runOperatorCommand } from '../support/command';
 import { openTestOrm } from '../support/database';
 import { aUser, signIn } from '../support/factories';
@@ -14,7 +14,7 @@ const key = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
 
 describe('field encryption key rotation', () => {
   it('re-encrypts every encrypted column under the new key, after which the old key can go', async () => {
-    const clock = testClock(new Date(Math.floor(Date.now() / 30_000) * 30_000 + 15_000));
+    const clock = testClock(midTotpStep());
     const oldKey = key('old');
     const newKey = key('new');
     const before = await startTestApp({ clock, env: { FIELD_ENCRYPTION_KEYS: oldKey } });

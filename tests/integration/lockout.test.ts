@@ -1,7 +1,9 @@
 import { testClock } from '../support/clock';
+import { loginOutcome } from '../support/errors';
 import { anAdmin, aUser, signIn } from '../support/factories';
 import { LoginDoc, UnlockUserDoc } from '../support/operations';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
+import { JWT_FORMAT, jwtHeader } from '../support/tokens';
 
 const clock = testClock();
 let app: TestApp;
@@ -28,32 +30,28 @@ const attempt = (
     },
     opts.ip ? { 'x-forwarded-for': opts.ip } : {},
   );
-const codeOf = async (p: ReturnType<typeof attempt>) => {
-  const res = await p;
-  return res.data?.login.__typename ?? res.errors?.[0].extensions.code;
-};
 const failTimes = async (user: Creds, n: number, ip?: string) => {
   for (let i = 0; i < n; i++)
-    expect(await codeOf(attempt(user, 'wrong password here', { ip }))).toBe('INVALID_CREDENTIALS');
+    expect(await loginOutcome(attempt(user, 'wrong password here', { ip }))).toBe('INVALID_CREDENTIALS');
 };
 
 describe('lockout', () => {
   it('locks after five consecutive failures for 15 minutes, then lets the right password in', async () => {
     const user = await aUser(app);
     await failTimes(user, 5);
-    expect(await codeOf(attempt(user, user.password))).toBe('INVALID_CREDENTIALS');
+    expect(await loginOutcome(attempt(user, user.password))).toBe('INVALID_CREDENTIALS');
     clock.advance(15 * 60 - 1);
-    expect(await codeOf(attempt(user, user.password))).toBe('INVALID_CREDENTIALS');
+    expect(await loginOutcome(attempt(user, user.password))).toBe('INVALID_CREDENTIALS');
     clock.advance(1);
-    expect(await codeOf(attempt(user, user.password))).toBe('AuthPayload');
+    expect(await loginOutcome(attempt(user, user.password))).toBe('AuthPayload');
   });
 
   it('resets the count on success: four failures, a success, four more do not lock', async () => {
     const user = await aUser(app);
     await failTimes(user, 4);
-    expect(await codeOf(attempt(user, user.password))).toBe('AuthPayload');
+    expect(await loginOutcome(attempt(user, user.password))).toBe('AuthPayload');
     await failTimes(user, 4);
-    expect(await codeOf(attempt(user, user.password))).toBe('AuthPayload');
+    expect(await loginOutcome(attempt(user, user.password))).toBe('AuthPayload');
   });
 
   it('doubles the lockout on each repeat and never extends it with failures during the lock', async () => {
@@ -63,17 +61,17 @@ describe('lockout', () => {
     await failTimes(user, 5); // second lockout: 30 minutes
     clock.advance(29 * 60);
     await failTimes(user, 10); // during the lock: no effect
-    expect(await codeOf(attempt(user, user.password))).toBe('INVALID_CREDENTIALS');
+    expect(await loginOutcome(attempt(user, user.password))).toBe('INVALID_CREDENTIALS');
     clock.advance(60);
-    expect(await codeOf(attempt(user, user.password))).toBe('AuthPayload');
+    expect(await loginOutcome(attempt(user, user.password))).toBe('AuthPayload');
   });
 
   it('runs at most five password comparisons for twenty parallel wrong passwords', async () => {
     const user = await aUser(app);
-    const verify = jest.spyOn(app.services.hasher, 'verify');
+    const verify = jest.spyOn(app.service.hasher, 'verify');
     try {
       const results = await Promise.all(
-        Array.from({ length: 20 }, () => codeOf(attempt(user, 'parallel wrong guess'))),
+        Array.from({ length: 20 }, () => loginOutcome(attempt(user, 'parallel wrong guess'))),
       );
       expect(results.every((r) => r === 'INVALID_CREDENTIALS')).toBe(true);
       expect(verify.mock.calls.length).toBeLessThanOrEqual(5);
@@ -81,7 +79,7 @@ describe('lockout', () => {
     } finally {
       verify.mockRestore();
     }
-    expect(await codeOf(attempt(user, user.password))).toBe('INVALID_CREDENTIALS');
+    expect(await loginOutcome(attempt(user, user.password))).toBe('INVALID_CREDENTIALS');
   });
 
   it('is lifted by an admin unlock', async () => {
@@ -90,7 +88,7 @@ describe('lockout', () => {
     await failTimes(user, 5);
     const res = await app.gql(UnlockUserDoc, { id: user.id }, bearer(admin.session.accessToken));
     expect(res.data?.unlockUser.status).toBe('ACTIVE');
-    expect(await codeOf(attempt(user, user.password))).toBe('AuthPayload');
+    expect(await loginOutcome(attempt(user, user.password))).toBe('AuthPayload');
   });
 });
 
@@ -100,11 +98,11 @@ describe('device trust', () => {
     const first = await signIn(app, user, 'owner-phone');
     expect(first.deviceTrustToken).toEqual(expect.any(String));
     for (let i = 0; i < 50; i++) {
-      expect(await codeOf(attempt(user, `guess number ${i}`, { ip: `203.0.113.${i + 1}` }))).toBe(
+      expect(await loginOutcome(attempt(user, `guess number ${i}`, { ip: `203.0.113.${i + 1}` }))).toBe(
         'INVALID_CREDENTIALS',
       );
     }
-    expect(await codeOf(attempt(user, user.password, { deviceId: 'new-laptop' }))).toBe(
+    expect(await loginOutcome(attempt(user, user.password, { deviceId: 'new-laptop' }))).toBe(
       'INVALID_CREDENTIALS',
     );
     const owner = await attempt(user, user.password, {
@@ -120,12 +118,14 @@ describe('device trust', () => {
     await failTimes(user, 5); // account locked from elsewhere
     for (let i = 0; i < 3; i++) {
       expect(
-        await codeOf(attempt(user, 'fat fingers again', { deviceId: 'tablet', trust: deviceTrustToken })),
+        await loginOutcome(
+          attempt(user, 'fat fingers again', { deviceId: 'tablet', trust: deviceTrustToken }),
+        ),
       ).toBe('INVALID_CREDENTIALS');
     }
-    expect(await codeOf(attempt(user, user.password, { deviceId: 'tablet', trust: deviceTrustToken }))).toBe(
-      'INVALID_CREDENTIALS',
-    );
+    expect(
+      await loginOutcome(attempt(user, user.password, { deviceId: 'tablet', trust: deviceTrustToken })),
+    ).toBe('INVALID_CREDENTIALS');
   });
 
   it('accepts a trust token only for its own user and device, and only the latest one', async () => {
@@ -133,22 +133,25 @@ describe('device trust', () => {
     const other = await aUser(app);
     const first = await signIn(app, user, 'watch');
     const second = await attempt(user, user.password, { deviceId: 'watch', trust: first.deviceTrustToken });
+    expect(second.errors).toBeUndefined();
+    expect(second.data?.login.__typename).toBe('AuthPayload');
     const rotated =
       second.data?.login.__typename === 'AuthPayload' ? second.data.login.deviceTrustToken : undefined;
-    expect(rotated).toBeDefined();
+    expect(rotated).toMatch(JWT_FORMAT);
+    expect(jwtHeader(rotated as string).typ).toBe('device-trust+jwt');
     expect(rotated).not.toBe(first.deviceTrustToken);
     await failTimes(user, 5);
     expect(
-      await codeOf(attempt(user, user.password, { deviceId: 'watch', trust: first.deviceTrustToken })),
+      await loginOutcome(attempt(user, user.password, { deviceId: 'watch', trust: first.deviceTrustToken })),
     ).toBe('INVALID_CREDENTIALS');
-    expect(await codeOf(attempt(user, user.password, { deviceId: 'other-device', trust: rotated }))).toBe(
-      'INVALID_CREDENTIALS',
-    );
+    expect(
+      await loginOutcome(attempt(user, user.password, { deviceId: 'other-device', trust: rotated })),
+    ).toBe('INVALID_CREDENTIALS');
     await failTimes(other, 5);
-    expect(await codeOf(attempt(other, other.password, { deviceId: 'watch', trust: rotated }))).toBe(
+    expect(await loginOutcome(attempt(other, other.password, { deviceId: 'watch', trust: rotated }))).toBe(
       'INVALID_CREDENTIALS',
     );
-    expect(await codeOf(attempt(user, user.password, { deviceId: 'watch', trust: rotated }))).toBe(
+    expect(await loginOutcome(attempt(user, user.password, { deviceId: 'watch', trust: rotated }))).toBe(
       'AuthPayload',
     );
   });

@@ -4,7 +4,7 @@ import { aUser } from '../support/factories';
 import { LoginDoc } from '../support/operations';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-/** SECURITY.md: 200 samples per case, medians within 10 %. */
+/** The bar: an unknown identifier and a known one with a wrong password, 200 samples each, medians within 10 %. */
 const SAMPLES = 200;
 const BOUND = 0.1;
 const median = (xs: number[]) => {

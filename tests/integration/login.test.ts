@@ -3,6 +3,7 @@ import { User } from '../../src/identity/domain/user.entity';
 import { aUser, signIn } from '../support/factories';
 import { LoginDoc, MeDoc } from '../support/operations';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
+import { decodeSegment, JWT_FORMAT, REFRESH_TOKEN_FORMAT } from '../support/tokens';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -26,7 +27,7 @@ describe('login', () => {
         deviceName: 'Pixel 8',
         current: true,
       });
-      expect(login.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(login.refreshToken).toMatch(REFRESH_TOKEN_FORMAT);
       const me = await app.gql(MeDoc, undefined, bearer(login.accessToken));
       expect(me.data?.me.id).toBe(user.id);
       expect(me.data?.me.lastLoginAt).not.toBeNull();
@@ -35,10 +36,7 @@ describe('login', () => {
 
   it('issues an EdDSA at+jwt with the contract claims and a 15-minute lifetime', async () => {
     const login = await signIn(app, await aUser(app), 'claims-device');
-    const [header, payload] = login.accessToken
-      .split('.')
-      .slice(0, 2)
-      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    const [header, payload] = login.accessToken.split('.').slice(0, 2).map(decodeSegment);
     expect(header).toMatchObject({ alg: 'EdDSA', typ: 'at+jwt' });
     expect(typeof header.kid).toBe('string');
     expect(payload).toMatchObject({
@@ -103,7 +101,9 @@ describe('login', () => {
       input: { identifier: user.email, password: `${'a'.repeat(72)}Y`, deviceId: 'd' },
     });
     expect(wrong.errors?.[0].extensions.code).toBe('INVALID_CREDENTIALS');
-    expect(await signIn(app, user)).toBeDefined();
+    const right = await signIn(app, user);
+    expect(right.user.id).toBe(user.id);
+    expect(right.accessToken).toMatch(JWT_FORMAT);
   });
 
   it('accepts a password of 64 four-byte emoji', async () => {

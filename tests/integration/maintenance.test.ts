@@ -1,3 +1,4 @@
+import { Session } from '../../src/identity/domain/session.entity';
 import { purgeExpired } from '../../src/identity/persistence/purge-expired';
 import { aUser, signIn } from '../support/factories';
 import { LogoutDoc } from '../support/operations';
@@ -18,12 +19,13 @@ describe('purgeExpired', () => {
 
       const now = await purgeExpired(em, new Date());
       expect(now.sessions).toBe(0);
+      expect(await em.count(Session, { id: { $in: [live.session.id, ended.session.id] } })).toBe(2);
       const later = await purgeExpired(em, new Date(Date.now() + 100 * 86400_000));
       expect(later.sessions).toBe(2); // the ended one, and the live one long expired by then
       expect(later.deviceTrusts).toBe(2);
       expect(later.rateLimits).toBeGreaterThan(0);
       expect(await count('rate_limits')).toBe(0);
-      expect(live.session.id).toBeDefined();
+      expect(await em.count(Session, { id: live.session.id })).toBe(0);
     } finally {
       await app.close();
     }

@@ -1,5 +1,6 @@
-import { testClock } from '../support/clock';
+import { type TestClock, testClock } from '../support/clock';
 import { runOperatorCommand } from '../support/command';
+import { errorCode } from '../support/errors';
 import { aUser, signIn } from '../support/factories';
 import { aNamibianPhone, challengeFor, lastSmsCode } from '../support/mfa';
 import {
@@ -15,16 +16,13 @@ import { bearer, startTestApp, type TestApp } from '../support/test-app';
 const clock = testClock();
 let app: TestApp;
 beforeAll(async () => {
-  // No resend cooldown here, except in the test about it.
-  app = await startTestApp({
-    clock,
-    env: { SMS_RESEND_COOLDOWN_SECONDS: '1', SMS_PER_PHONE_PER_DAY: '1000' },
-  });
+  // The default 30-second resend cooldown, waited out by moving the clock.
+  app = await startTestApp({ clock, env: { SMS_PER_PHONE_PER_DAY: '1000' } });
 });
 afterAll(() => app.close());
 
-const codeOf = (res: { errors?: { extensions: { code: string } }[] }) => res.errors?.[0]?.extensions.code;
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Past the resend cooldown of 30 seconds. */
+const afterCooldown = (c: TestClock) => c.advance(31);
 
 async function userWithSms() {
   const phone = aNamibianPhone();
@@ -40,7 +38,7 @@ async function userWithSms() {
     bearer(session.accessToken),
   );
   expect(res.data?.enableSmsMfa).toBe(true);
-  await pause(1100); // past the resend cooldown
+  afterCooldown(clock);
   return { user, phone, session };
 }
 
@@ -62,7 +60,7 @@ describe('SMS as a second factor', () => {
     await app.gql(RequestPhoneVerificationDoc, {}, bearer(session.accessToken));
     const code = await lastSmsCode(app, phone);
     const wrong = code === '000000' ? '000001' : '000000';
-    expect(codeOf(await app.gql(EnableSmsMfaDoc, { code: wrong }, bearer(session.accessToken)))).toBe(
+    expect(errorCode(await app.gql(EnableSmsMfaDoc, { code: wrong }, bearer(session.accessToken)))).toBe(
       'INVALID_CREDENTIALS',
     );
     const rows = await app.orm.em
@@ -83,10 +81,10 @@ describe('SMS as a second factor', () => {
     const input = { challengeToken: challenge.challengeToken, code, method: 'SMS' as const };
     const ok = await app.gql(VerifyMfaDoc, { input });
     expect(ok.data?.verifyMfa.session.deviceId).toBe('phone-2');
-    expect(codeOf(await app.gql(VerifyMfaDoc, { input }))).toBe('UNAUTHENTICATED'); // the challenge is used
+    expect(errorCode(await app.gql(VerifyMfaDoc, { input }))).toBe('UNAUTHENTICATED'); // the challenge is used
     const other = await challengeFor(app, user);
     expect(
-      codeOf(await app.gql(VerifyMfaDoc, { input: { ...input, challengeToken: other.challengeToken } })),
+      errorCode(await app.gql(VerifyMfaDoc, { input: { ...input, challengeToken: other.challengeToken } })),
     ).toBe('INVALID_CREDENTIALS');
   });
 
@@ -98,7 +96,7 @@ describe('SMS as a second factor', () => {
     const code = await lastSmsCode(app, phone);
     clock.advance(301);
     const fresh = await signIn(app, user, 'fresh'); // a recent sign-in, so only the code's age matters
-    expect(codeOf(await app.gql(EnableSmsMfaDoc, { code }, bearer(fresh.accessToken)))).toBe(
+    expect(errorCode(await app.gql(EnableSmsMfaDoc, { code }, bearer(fresh.accessToken)))).toBe(
       'INVALID_CREDENTIALS',
     );
   });
@@ -109,14 +107,14 @@ describe('SMS as a second factor', () => {
     await app.gql(SendMfaSmsCodeDoc, { challengeToken });
     for (let i = 0; i < 4; i++) {
       expect(
-        codeOf(await app.gql(VerifyMfaDoc, { input: { challengeToken, code: '999999', method: 'SMS' } })),
+        errorCode(await app.gql(VerifyMfaDoc, { input: { challengeToken, code: '999999', method: 'SMS' } })),
       ).toBe('INVALID_CREDENTIALS');
     }
-    await pause(1100);
+    afterCooldown(clock);
     await app.gql(SendMfaSmsCodeDoc, { challengeToken });
     await app.gql(VerifyMfaDoc, { input: { challengeToken, code: '999999', method: 'SMS' } });
     const code = await lastSmsCode(app, phone);
-    expect(codeOf(await app.gql(VerifyMfaDoc, { input: { challengeToken, code, method: 'SMS' } }))).toBe(
+    expect(errorCode(await app.gql(VerifyMfaDoc, { input: { challengeToken, code, method: 'SMS' } }))).toBe(
       'INVALID_CREDENTIALS',
     );
   });
@@ -145,33 +143,33 @@ describe('SMS as a second factor', () => {
 
 describe('SMS sending limits', () => {
   it('enforces a 30 s resend cooldown per phone', async () => {
-    const limited = await startTestApp();
-    try {
-      const phone = aNamibianPhone();
-      const session = await signIn(limited, await aUser(limited, { phone }));
-      const send = () => limited.gql(RequestPhoneVerificationDoc, {}, bearer(session.accessToken));
-      expect((await send()).data?.requestPhoneVerification).toBe(true);
-      const again = await send();
-      expect(again.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
-      expect(again.errors?.[0].extensions.retryAfterSeconds as number).toBeGreaterThan(25);
-    } finally {
-      await limited.close();
-    }
+    const phone = aNamibianPhone();
+    const session = await signIn(app, await aUser(app, { phone }));
+    const send = () => app.gql(RequestPhoneVerificationDoc, {}, bearer(session.accessToken));
+    expect((await send()).data?.requestPhoneVerification).toBe(true);
+    const again = await send();
+    expect(again.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(again.errors?.[0].extensions.retryAfterSeconds).toBe(30);
+    clock.advance(29);
+    expect(errorCode(await send())).toBe('RATE_LIMITED');
+    clock.advance(1);
+    expect((await send()).data?.requestPhoneVerification).toBe(true);
   });
 
   it('caps messages per phone per day', async () => {
-    const limited = await startTestApp({
-      env: { SMS_RESEND_COOLDOWN_SECONDS: '1', SMS_PER_PHONE_PER_DAY: '2' },
-    });
+    const limitedClock = testClock();
+    const limited = await startTestApp({ clock: limitedClock, env: { SMS_PER_PHONE_PER_DAY: '2' } });
     try {
       const phone = aNamibianPhone();
       const session = await signIn(limited, await aUser(limited, { phone }));
       const send = () => limited.gql(RequestPhoneVerificationDoc, {}, bearer(session.accessToken));
-      expect((await send()).data).toBeDefined();
-      await pause(1100);
+      const first = await send();
+      expect(first.errors).toBeUndefined();
+      expect(first.data?.requestPhoneVerification).toBe(true);
+      afterCooldown(limitedClock);
       expect((await send()).data?.requestPhoneVerification).toBe(true);
-      await pause(1100);
-      expect(codeOf(await send())).toBe('RATE_LIMITED');
+      afterCooldown(limitedClock);
+      expect(errorCode(await send())).toBe('RATE_LIMITED');
     } finally {
       await limited.close();
     }

@@ -1,6 +1,7 @@
 import { totpCode } from '../../src/identity/domain/one-time-codes';
 import { auditOf } from '../support/audit';
-import { testClock } from '../support/clock';
+import { midTotpStep, testClock } from '../support/clock';
+import { errorCode } from '../support/errors';
 import { aUser, signIn } from '../support/factories';
 import { challengeFor, enrolTotp } from '../support/mfa';
 import {
@@ -13,18 +14,28 @@ import {
   VerifyMfaDoc,
 } from '../support/operations';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
+import { decodeSegment, encodeSegment, JWT_FORMAT, REFRESH_TOKEN_FORMAT } from '../support/tokens';
 
 // Steps of 30 s: keep the clock in the middle of one so ±1 step is unambiguous.
-const clock = testClock(new Date(Math.floor(Date.now() / 30_000) * 30_000 + 15_000));
+const clock = testClock(midTotpStep());
 let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp({ clock });
 });
 afterAll(() => app.close());
 
-const codeOf = (res: { errors?: { extensions: { code: string } }[] }) => res.errors?.[0]?.extensions.code;
 const verify = (challengeToken: string, code: string) =>
   app.gql(VerifyMfaDoc, { input: { challengeToken, code } });
+
+/** Asserts that a verification succeeded and opened a session for the user on the challenge's device. */
+function expectSignedIn(res: Awaited<ReturnType<typeof verify>>, userId: string, deviceId = 'mfa-device') {
+  expect(res.errors).toBeUndefined();
+  const payload = res.data?.verifyMfa;
+  expect(payload?.user.id).toBe(userId);
+  expect(payload?.session).toMatchObject({ deviceId, current: true });
+  expect(payload?.accessToken).toMatch(JWT_FORMAT);
+  expect(payload?.refreshToken).toMatch(REFRESH_TOKEN_FORMAT);
+}
 
 async function userWithTotp() {
   const user = await aUser(app);
@@ -53,7 +64,7 @@ describe('TOTP enrolment', () => {
     });
     expect((await app.gql(MeDoc, undefined, bearer(session.accessToken))).data?.me.mfaEnabled).toBe(false);
 
-    expect(codeOf(await app.gql(ConfirmTotpDoc, { code: '000000' }, bearer(session.accessToken)))).toBe(
+    expect(errorCode(await app.gql(ConfirmTotpDoc, { code: '000000' }, bearer(session.accessToken)))).toBe(
       'INVALID_CREDENTIALS',
     );
     const confirm = await app.gql(
@@ -84,13 +95,17 @@ describe('TOTP enrolment', () => {
     const user = await aUser(app);
     const session = await signIn(app, user);
     clock.advance(301);
-    expect(codeOf(await app.gql(BeginTotpDoc, {}, bearer(session.accessToken)))).toBe('FORBIDDEN');
+    expect(errorCode(await app.gql(BeginTotpDoc, {}, bearer(session.accessToken)))).toBe('FORBIDDEN');
     expect(
-      codeOf(await app.gql(BeginTotpDoc, { password: 'not the password' }, bearer(session.accessToken))),
+      errorCode(await app.gql(BeginTotpDoc, { password: 'not the password' }, bearer(session.accessToken))),
     ).toBe('INVALID_CREDENTIALS');
-    expect(
-      (await app.gql(BeginTotpDoc, { password: user.password }, bearer(session.accessToken))).data,
-    ).toBeDefined();
+    const withPassword = await app.gql(
+      BeginTotpDoc,
+      { password: user.password },
+      bearer(session.accessToken),
+    );
+    expect(withPassword.errors).toBeUndefined();
+    expect(withPassword.data?.beginTotpEnrollment.secret).toMatch(/^[A-Z2-7]{32}$/);
   });
 });
 
@@ -103,8 +118,10 @@ describe('signing in with TOTP', () => {
     expect(res.data?.login).toMatchObject({ __typename: 'MfaChallenge', methods: ['TOTP'] });
     expect(res.raw).not.toMatch(/accessToken|refreshToken/);
     const challenge = await challengeFor(app, user);
-    expect(codeOf(await app.gql(MeDoc, undefined, bearer(challenge.challengeToken)))).toBe('UNAUTHENTICATED');
-    expect(codeOf(await app.gql(MySessionsDoc, undefined, bearer(challenge.challengeToken)))).toBe(
+    expect(errorCode(await app.gql(MeDoc, undefined, bearer(challenge.challengeToken)))).toBe(
+      'UNAUTHENTICATED',
+    );
+    expect(errorCode(await app.gql(MySessionsDoc, undefined, bearer(challenge.challengeToken)))).toBe(
       'UNAUTHENTICATED',
     );
   });
@@ -117,7 +134,7 @@ describe('signing in with TOTP', () => {
     expect((await app.gql(MeDoc, undefined, bearer(ok.data?.verifyMfa.accessToken ?? ''))).data?.me.id).toBe(
       user.id,
     );
-    expect(codeOf(await verify((await challengeFor(app, user)).challengeToken, code))).toBe(
+    expect(errorCode(await verify((await challengeFor(app, user)).challengeToken, code))).toBe(
       'INVALID_CREDENTIALS',
     );
   });
@@ -126,14 +143,14 @@ describe('signing in with TOTP', () => {
     const { user, secret } = await userWithTotp();
     clock.advance(90); // well past the step used at enrolment, which is spent
     const at = (seconds: number) => totpCode(secret, new Date(clock.now().getTime() + seconds * 1000));
-    expect(codeOf(await verify((await challengeFor(app, user)).challengeToken, at(-60)))).toBe(
+    expect(errorCode(await verify((await challengeFor(app, user)).challengeToken, at(-60)))).toBe(
       'INVALID_CREDENTIALS',
     );
-    expect(codeOf(await verify((await challengeFor(app, user)).challengeToken, at(60)))).toBe(
+    expect(errorCode(await verify((await challengeFor(app, user)).challengeToken, at(60)))).toBe(
       'INVALID_CREDENTIALS',
     );
-    expect((await verify((await challengeFor(app, user)).challengeToken, at(-30))).data).toBeDefined();
-    expect((await verify((await challengeFor(app, user)).challengeToken, at(30))).data).toBeDefined();
+    expectSignedIn(await verify((await challengeFor(app, user)).challengeToken, at(-30)), user.id);
+    expectSignedIn(await verify((await challengeFor(app, user)).challengeToken, at(30)), user.id);
   });
 
   it('gives two parallel verifications of one code one success', async () => {
@@ -142,15 +159,16 @@ describe('signing in with TOTP', () => {
     const code = totpCode(secret, clock.now());
     const results = await Promise.all([verify(a.challengeToken, code), verify(b.challengeToken, code)]);
     expect(results.filter((r) => r.data?.verifyMfa).length).toBe(1);
-    expect(results.filter((r) => codeOf(r) === 'INVALID_CREDENTIALS').length).toBe(1);
+    expect(results.filter((r) => errorCode(r) === 'INVALID_CREDENTIALS').length).toBe(1);
   });
 
   it('accepts each recovery code once', async () => {
     const { user, recoveryCodes } = await userWithTotp();
-    expect(
-      (await verify((await challengeFor(app, user)).challengeToken, recoveryCodes[3].toLowerCase())).data,
-    ).toBeDefined();
-    expect(codeOf(await verify((await challengeFor(app, user)).challengeToken, recoveryCodes[3]))).toBe(
+    expectSignedIn(
+      await verify((await challengeFor(app, user)).challengeToken, recoveryCodes[3].toLowerCase()),
+      user.id,
+    );
+    expect(errorCode(await verify((await challengeFor(app, user)).challengeToken, recoveryCodes[3]))).toBe(
       'INVALID_CREDENTIALS',
     );
   });
@@ -159,8 +177,10 @@ describe('signing in with TOTP', () => {
     const { user, secret } = await userWithTotp();
     const { challengeToken } = await challengeFor(app, user);
     for (let i = 0; i < 5; i++)
-      expect(codeOf(await verify(challengeToken, '000000'))).toBe('INVALID_CREDENTIALS');
-    expect(codeOf(await verify(challengeToken, totpCode(secret, clock.now())))).toBe('INVALID_CREDENTIALS');
+      expect(errorCode(await verify(challengeToken, '000000'))).toBe('INVALID_CREDENTIALS');
+    expect(errorCode(await verify(challengeToken, totpCode(secret, clock.now())))).toBe(
+      'INVALID_CREDENTIALS',
+    );
   });
 
   it('counts wrong codes toward the account lockout', async () => {
@@ -170,7 +190,7 @@ describe('signing in with TOTP', () => {
     const res = await app.gql(LoginDoc, {
       input: { identifier: user.email, password: user.password, deviceId: 'x' },
     });
-    expect(codeOf(res)).toBe('INVALID_CREDENTIALS');
+    expect(errorCode(res)).toBe('INVALID_CREDENTIALS');
     expect(totpCode(secret, clock.now())).toMatch(/^\d{6}$/);
     const types = (await auditOf(app, user.id)).map((r) => r.type);
     expect(types).toEqual(expect.arrayContaining(['mfa.enabled', 'mfa.failed', 'user.locked']));
@@ -180,10 +200,10 @@ describe('signing in with TOTP', () => {
     const { user, secret } = await userWithTotp();
     const { challengeToken } = await challengeFor(app, user);
     const [h, p, s] = challengeToken.split('.');
-    const forged = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), did: 'other' })).toString('base64url')}.${s}`;
-    expect(codeOf(await verify(forged, totpCode(secret, clock.now())))).toBe('UNAUTHENTICATED');
+    const forged = `${h}.${encodeSegment({ ...decodeSegment(p), did: 'other' })}.${s}`;
+    expect(errorCode(await verify(forged, totpCode(secret, clock.now())))).toBe('UNAUTHENTICATED');
     clock.advance(301);
-    expect(codeOf(await verify(challengeToken, totpCode(secret, clock.now())))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await verify(challengeToken, totpCode(secret, clock.now())))).toBe('UNAUTHENTICATED');
   });
 });
 
@@ -192,7 +212,7 @@ describe('disableMfa', () => {
     const { user, session, secret } = await userWithTotp();
     const auth = bearer(session.accessToken);
     expect(
-      codeOf(
+      errorCode(
         await app.gql(
           DisableMfaDoc,
           { password: 'nope nope nope', code: totpCode(secret, clock.now()) },
@@ -200,7 +220,7 @@ describe('disableMfa', () => {
         ),
       ),
     ).toBe('INVALID_CREDENTIALS');
-    expect(codeOf(await app.gql(DisableMfaDoc, { password: user.password, code: '123456' }, auth))).toBe(
+    expect(errorCode(await app.gql(DisableMfaDoc, { password: user.password, code: '123456' }, auth))).toBe(
       'INVALID_CREDENTIALS',
     );
     const ok = await app.gql(

@@ -2,6 +2,7 @@ import { totpCode } from '../../src/identity/domain/one-time-codes';
 import { Session } from '../../src/identity/domain/session.entity';
 import { User } from '../../src/identity/domain/user.entity';
 import { testClock } from '../support/clock';
+import { errorCode } from '../support/errors';
 import { aRegistration, aUser, signIn } from '../support/factories';
 import { enrolTotp } from '../support/mfa';
 import {
@@ -21,9 +22,6 @@ beforeAll(async () => {
   app = await startTestApp();
 });
 afterAll(() => app.close());
-
-const code = (res: { errors?: { extensions: { code: string; field?: unknown } }[] }) =>
-  res.errors?.[0]?.extensions.code;
 
 describe('updateProfile', () => {
   it('changes username, phone and wallet with the registration rules, and null removes', async () => {
@@ -89,7 +87,7 @@ describe('updateProfile', () => {
   });
 
   it('needs an access token', async () => {
-    expect(code(await app.gql(UpdateProfileDoc, { input: { phone: null } }))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await app.gql(UpdateProfileDoc, { input: { phone: null } }))).toBe('UNAUTHENTICATED');
   });
 });
 
@@ -111,7 +109,7 @@ describe('changePassword', () => {
       auth,
     );
     expect(weak.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'newPassword' });
-    expect(code(await app.gql(MeDoc, undefined, bearer(laptop.accessToken)))).toBeUndefined();
+    expect(errorCode(await app.gql(MeDoc, undefined, bearer(laptop.accessToken)))).toBeUndefined();
 
     const ok = await app.gql(
       ChangePasswordDoc,
@@ -119,13 +117,15 @@ describe('changePassword', () => {
       auth,
     );
     expect(ok.data?.changePassword).toBe(true);
-    expect(code(await app.gql(MeDoc, undefined, bearer(laptop.accessToken)))).toBe('UNAUTHENTICATED');
-    expect(code(await app.gql(MeDoc, undefined, auth))).toBeUndefined();
+    expect(errorCode(await app.gql(MeDoc, undefined, bearer(laptop.accessToken)))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await app.gql(MeDoc, undefined, auth))).toBeUndefined();
     const oldLogin = await app.gql(LoginDoc, {
       input: { identifier: user.email, password: user.password, deviceId: 'x' },
     });
-    expect(code(oldLogin)).toBe('INVALID_CREDENTIALS');
-    expect(await signIn(app, { email: user.email, password: 'a fresh long passphrase' })).toBeDefined();
+    expect(errorCode(oldLogin)).toBe('INVALID_CREDENTIALS');
+    const fresh = await signIn(app, { email: user.email, password: 'a fresh long passphrase' }, 'fresh');
+    expect(fresh.user.id).toBe(user.id);
+    expect(fresh.session.deviceId).toBe('fresh');
   });
 });
 
@@ -143,12 +143,12 @@ describe('deleteAccount', () => {
       { password: 'not the password' },
       bearer(phone.accessToken),
     );
-    expect(code(wrong)).toBe('INVALID_CREDENTIALS');
+    expect(errorCode(wrong)).toBe('INVALID_CREDENTIALS');
 
     const res = await app.gql(DeleteAccountDoc, { password: user.password }, bearer(phone.accessToken));
     expect(res.data?.deleteAccount).toBe(true);
     for (const s of [phone, laptop])
-      expect(code(await app.gql(MeDoc, undefined, bearer(s.accessToken)))).toBe('UNAUTHENTICATED');
+      expect(errorCode(await app.gql(MeDoc, undefined, bearer(s.accessToken)))).toBe('UNAUTHENTICATED');
 
     const row = await app.orm.em.fork().findOneOrFail(User, user.id, { populate: ['passwordHash'] });
     expect(row).toMatchObject({
@@ -166,7 +166,7 @@ describe('deleteAccount', () => {
       const login = await app.gql(LoginDoc, {
         input: { identifier, password: user.password, deviceId: 'again' },
       });
-      expect(code(login)).toBe('INVALID_CREDENTIALS');
+      expect(errorCode(login)).toBe('INVALID_CREDENTIALS');
     }
     const reuse = await app.gql(RegisterDoc, {
       input: aRegistration({ email: user.email, username: user.username }),

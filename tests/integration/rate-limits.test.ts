@@ -1,7 +1,9 @@
 import { join } from 'node:path';
+import { loginOutcome } from '../support/errors';
 import { aRegistration, aUser, signIn } from '../support/factories';
 import { LoginDoc, RefreshDoc, RegisterDoc } from '../support/operations';
-import { findRedisServer, freePort, startRedisServer } from '../support/redis-server';
+import { freePort } from '../support/ports';
+import { findRedisServer, startRedisServer } from '../support/redis-server';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const DATA_ROOT = join(__dirname, '..', '..', '.data');
@@ -113,7 +115,7 @@ describe('client IP', () => {
         { input: { identifier: user.email, password: user.password, deviceId: `d${i}` } },
         { 'x-forwarded-for': `198.51.100.${i}` },
       );
-      codes.push(res.data?.login.__typename ?? res.errors?.[0].extensions.code);
+      codes.push(await loginOutcome(res));
     }
     expect(codes.slice(0, 5).every((c) => c === 'AuthPayload')).toBe(true);
     expect(codes[5]).toBe('RATE_LIMITED');
@@ -149,7 +151,7 @@ describe.each(['postgres', 'redis'])('the shared %s store', (store) => {
         const res = await target.gql(LoginDoc, {
           input: { identifier: user.email, password: user.password, deviceId: `d${i}` },
         });
-        codes.push(res.data?.login.__typename ?? res.errors?.[0].extensions.code);
+        codes.push(await loginOutcome(res));
       }
       expect(codes).toEqual(FIVE_THEN_LIMITED);
       const keys = await storedKeys(app, store);
@@ -224,7 +226,7 @@ describe('when the shared store fails', () => {
       const codes = [];
       for (let i = 3; i <= 8; i++) {
         const res = await attempt(i);
-        codes.push(res.data?.login.__typename ?? res.errors?.[0].extensions.code);
+        codes.push(await loginOutcome(res));
       }
       // The insurance limiter starts from zero in this process: five more pass, the sixth does not.
       expect(codes).toEqual(FIVE_THEN_LIMITED);

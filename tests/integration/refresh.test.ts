@@ -7,6 +7,7 @@ import { aUser, signIn } from '../support/factories';
 import { holdRowLock, waitForLockWaits } from '../support/locks';
 import { MeDoc, RefreshDoc } from '../support/operations';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
+import { JWT_FORMAT, REFRESH_TOKEN_FORMAT } from '../support/tokens';
 
 const clock = testClock();
 let app: TestApp;
@@ -24,7 +25,9 @@ describe('refresh', () => {
     clock.advance(60);
     const res = await refresh(login.refreshToken);
     const next = res.data?.refresh;
-    expect(next?.refreshToken).toBeDefined();
+    expect(res.errors).toBeUndefined();
+    expect(next?.refreshToken).toMatch(REFRESH_TOKEN_FORMAT);
+    expect(next?.accessToken).toMatch(JWT_FORMAT);
     expect(next?.refreshToken).not.toBe(login.refreshToken);
     expect(next?.session.id).toBe(login.session.id);
     expect(new Date(next?.refreshTokenExpiresAt ?? 0).getTime()).toBeGreaterThan(
@@ -82,8 +85,12 @@ describe('refresh', () => {
     expect(results.every((r) => r.errors === undefined)).toBe(true);
     expect(tokens.size).toBe(1);
     const [successor] = [...tokens];
+    expect(successor).toMatch(REFRESH_TOKEN_FORMAT);
     const next = await refresh(successor as string);
-    expect(next.data?.refresh.refreshToken).toBeDefined();
+    expect(next.errors).toBeUndefined();
+    expect(next.data?.refresh.session.id).toBe(login.session.id);
+    expect(next.data?.refresh.refreshToken).toMatch(REFRESH_TOKEN_FORMAT);
+    expect(next.data?.refresh.refreshToken).not.toBe(successor);
     const session = await app.orm.em.fork().findOneOrFail(Session, login.session.id);
     expect(session.revokedAt).toBeUndefined();
     expect(session.generation).toBe(2);
@@ -93,7 +100,11 @@ describe('refresh', () => {
     const login = await signIn(app, await aUser(app), 'tablet');
     const res = await refresh(login.refreshToken, 'someone-else');
     expect(res.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
-    expect((await refresh(login.refreshToken, 'tablet')).data?.refresh).toBeDefined();
+    const own = await refresh(login.refreshToken, 'tablet');
+    expect(own.errors).toBeUndefined();
+    expect(own.data?.refresh.session).toMatchObject({ id: login.session.id, deviceId: 'tablet' });
+    expect(own.data?.refresh.refreshToken).toMatch(REFRESH_TOKEN_FORMAT);
+    expect(own.data?.refresh.refreshToken).not.toBe(login.refreshToken);
   });
 
   it('refuses an unknown token and a session past its idle lifetime', async () => {
@@ -224,7 +235,10 @@ describe('refresh', () => {
       const res = await counted.gql(RefreshDoc, {
         input: { refreshToken: login.refreshToken, deviceId: 'device-1' },
       });
-      expect(res.data?.refresh.refreshToken).toBeDefined();
+      expect(res.errors).toBeUndefined();
+      expect(res.data?.refresh.session.id).toBe(login.session.id);
+      expect(res.data?.refresh.refreshToken).toMatch(REFRESH_TOKEN_FORMAT);
+      expect(res.data?.refresh.refreshToken).not.toBe(login.refreshToken);
       const kinds = statements.map((s) => {
         const sql = s.replace(/^\[query\] /, '');
         if (/^(begin|commit)/.test(sql)) return sql.slice(0, 6);

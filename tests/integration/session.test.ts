@@ -29,8 +29,11 @@ describe('me and logout', () => {
   });
 
   it('refuses an access token sent with another device id header', async () => {
-    const login = await signIn(app, await aUser(app), 'watch');
-    expect((await app.gql(MeDoc, undefined, bearer(login.accessToken, 'watch'))).data?.me).toBeDefined();
+    const user = await aUser(app);
+    const login = await signIn(app, user, 'watch');
+    const own = await app.gql(MeDoc, undefined, bearer(login.accessToken, 'watch'));
+    expect(own.errors).toBeUndefined();
+    expect(own.data?.me).toMatchObject({ id: user.id, email: user.email, status: 'ACTIVE' });
     const res = await app.gql(MeDoc, undefined, bearer(login.accessToken, 'not-the-watch'));
     expect(res.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
   });

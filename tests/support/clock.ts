@@ -15,3 +15,6 @@ export function testClock(start = new Date()) {
 }
 
 export type TestClock = ReturnType<typeof testClock>;
+
+/** Now, moved to the middle of its 30-second TOTP step, so that ±1 step is unambiguous. */
+export const midTotpStep = () => new Date(Math.floor(Date.now() / 30_000) * 30_000 + 15_000);

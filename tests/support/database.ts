@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ensureDatabase } from '../../src/adapters/database/embedded-postgres';
-import { createOrm, migrateUp, type OrmOptions } from '../../src/adapters/database/orm';
+import { migrateUp } from '../../src/adapters/database/orm';
+import { openOrm } from '../../src/composition-root';
 
 /** A fresh database with every migration applied, on the server that global setup provides. */
 export async function createTestDatabase(): Promise<string> {
@@ -11,7 +12,7 @@ export async function createTestDatabase(): Promise<string> {
     admin,
     `test_${process.env.JEST_WORKER_ID ?? 0}_${randomBytes(6).toString('hex')}`,
   );
-  const orm = await createOrm({ url });
+  const orm = await openOrm({ url });
   try {
     await migrateUp(orm);
   } finally {
@@ -20,5 +21,5 @@ export async function createTestDatabase(): Promise<string> {
   return url;
 }
 
-export const openTestOrm = (url: string, extra: Partial<OrmOptions> = {}) =>
-  createOrm({ url, poolMax: 20, ...extra });
+export const openTestOrm = (url: string, extra: Omit<Parameters<typeof openOrm>[0], 'url'> = {}) =>
+  openOrm({ url, poolMax: 20, ...extra });

@@ -2,7 +2,8 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../src/adapters/database/embedded-postgres';
 import { createLogScanDir } from './log-scan';
-import { findRedisServer, freePort, startRedisServer } from './redis-server';
+import { freePort } from './ports';
+import { findRedisServer, startRedisServer } from './redis-server';
 
 declare global {
   // Shared between global setup and teardown (same process).

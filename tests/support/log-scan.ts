@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /**
  * Every log line every test app writes, and every secret the tests send or receive, are kept
  * per jest worker under TEST_LOG_DIR; after the run, no secret may appear in any line
- * (SECURITY.md: run the suite with logs captured and grep them for every secret the tests used).
+ * (the whole suite runs with its logs captured, and every secret the tests used is looked for in them).
  */
 
 /** Fields whose values are secrets, in GraphQL variables and in responses (recovery codes included). */

@@ -3,13 +3,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type DocumentNode, print } from 'graphql';
-import { createFieldEncryption } from '../../src/adapters/crypto/field-encryption';
-import type { Orm } from '../../src/adapters/database/orm';
+import { composeService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config/config';
-import { createApp } from '../../src/http/app';
 import type { Clock } from '../../src/kernel/clock';
 import { createLogger, createRequestScope } from '../../src/kernel/logger';
-import { createTestDatabase, openTestOrm } from './database';
+import { createTestDatabase } from './database';
 import { recordLogLine, recordSecretsIn } from './log-scan';
 
 export interface GraphQLResponse<T> {
@@ -55,10 +53,6 @@ export async function startTestApp(opts: TestAppOptions = {}) {
     ...secrets,
     ...opts.env,
   });
-  const orm: Orm = await openTestOrm(databaseUrl, {
-    onQuery: opts.onQuery,
-    encryption: createFieldEncryption(config.fieldEncryptionKeys),
-  });
   const scope = createRequestScope();
   // Every app logs at debug level into the run's log scan, and into the test's own lines if asked.
   const logger = createLogger({
@@ -71,17 +65,24 @@ export async function startTestApp(opts: TestAppOptions = {}) {
       },
     },
   });
-  const app = await createApp({ config, orm, logger, scope, clock: opts.clock });
+  const service = await composeService({
+    config,
+    databaseUrl,
+    logger,
+    scope,
+    clock: opts.clock,
+    poolMax: 20,
+    onQuery: opts.onQuery,
+  });
   try {
-    await app.services.signingKeys.ensureActiveKey();
+    await service.start();
   } catch (err) {
     // As the service's boot would: refuse to start, leaving nothing open.
-    await app.close();
-    await orm.close();
+    await service.close();
     throw err;
   }
   const server: Server = await new Promise((resolve) => {
-    const s = app.app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = service.app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -119,16 +120,15 @@ export async function startTestApp(opts: TestAppOptions = {}) {
     gqlAny,
     databaseUrl,
     config,
-    orm,
-    services: app.services,
-    drained: app.drained,
+    orm: service.orm,
+    service,
+    drained: service.drained,
     post,
     gql,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await app.close();
-      await orm.close();
+      await service.close();
     },
   };
 }

@@ -1,17 +1,71 @@
-import { ref } from '@mikro-orm/core';
+import type { Ref } from '@mikro-orm/core';
 import { Session, SessionRevocation } from '../../src/identity/domain/session.entity';
 import { User } from '../../src/identity/domain/user.entity';
 
 const now = new Date('2026-01-01T00:00:00Z');
+const DAY = 86400_000;
+const at = (ms: number) => new Date(now.getTime() + ms);
+const owner = new User({ username: 'ana', email: 'ana@example.com', passwordHash: 'h', now });
+/**
+ * A reference to the owner as the ORM hands one out: its id readable without loading. (`ref()` of an
+ * entity the ORM has not discovered gives a scalar reference with no id.)
+ */
+const ownerRef = { id: owner.id } as unknown as Ref<User>;
 const aSession = () =>
   new Session({
-    user: ref(new User({ username: 'ana', email: 'ana@example.com', passwordHash: 'h', now })),
+    user: ownerRef,
     deviceId: 'phone',
     refreshTokenHash: 'hash0',
     now,
     idleTtlSeconds: 14 * 86400,
     absoluteTtlSeconds: 60 * 86400,
   });
+
+/** A session whose creation event has already been taken. */
+const aQuietSession = () => {
+  const s = aSession();
+  s.events.pull();
+  return s;
+};
+
+describe('Session construction', () => {
+  it('starts at generation 0, used now, idle expiry after the idle lifetime, and records session.created', () => {
+    const s = new Session({
+      user: ownerRef,
+      deviceId: 'phone',
+      deviceName: 'Pixel 8',
+      refreshTokenHash: 'hash0',
+      now,
+      idleTtlSeconds: 14 * 86400,
+      absoluteTtlSeconds: 60 * 86400,
+    });
+    expect(s.generation).toBe(0);
+    expect(s.createdAt).toEqual(now);
+    expect(s.lastUsedAt).toEqual(now);
+    expect(s.expiresAt).toEqual(at(14 * DAY));
+    expect(s.absoluteExpiresAt).toEqual(at(60 * DAY));
+    expect(s.deviceName).toBe('Pixel 8');
+    expect(s.revokedAt).toBeUndefined();
+    expect(s.revokedReason).toBeUndefined();
+    expect(s.isActive(now)).toBe(true);
+    expect(s.events.pull()).toEqual([
+      { type: 'session.created', subjectId: owner.id, data: { sessionId: s.id, deviceId: 'phone' } },
+    ]);
+  });
+
+  it('caps the idle expiry at the absolute lifetime when the latter is shorter', () => {
+    const s = new Session({
+      user: ownerRef,
+      deviceId: 'phone',
+      refreshTokenHash: 'hash0',
+      now,
+      idleTtlSeconds: 14 * 86400,
+      absoluteTtlSeconds: 3600,
+    });
+    expect(s.absoluteExpiresAt).toEqual(at(3600_000));
+    expect(s.expiresAt).toEqual(at(3600_000));
+  });
+});
 
 describe('Session', () => {
   it('expires after the idle lifetime', () => {
@@ -27,7 +81,7 @@ describe('Session', () => {
     expect(s.rotation(soon, 14 * 86400)).toEqual({
       generation: 4,
       expiresAt: new Date(now.getTime() + 15 * 86400_000),
-      event: { type: 'session.refreshed', subjectId: s.user.id, data: { sessionId: s.id, generation: 4 } },
+      event: { type: 'session.refreshed', subjectId: owner.id, data: { sessionId: s.id, generation: 4 } },
     });
     const later = new Date(now.getTime() + 55 * 86400_000);
     expect(s.rotation(later, 14 * 86400).expiresAt).toEqual(new Date(now.getTime() + 60 * 86400_000));
@@ -44,5 +98,74 @@ describe('Session', () => {
     expect(s.revokedAt).toEqual(now);
     expect(s.graceTokenCiphertext).toBeUndefined();
     expect(s.isActive(now)).toBe(false);
+  });
+
+  it('is active until the idle expiry and no longer once revoked', () => {
+    const s = aSession();
+    expect(s.isActive(at(DAY))).toBe(true);
+    s.revoke(SessionRevocation.REVOKED, at(DAY));
+    expect(s.isActive(at(DAY))).toBe(false);
+    expect(s.isActive(now)).toBe(false);
+  });
+
+  it('records a rotation as a rule without changing the session or its events', () => {
+    const s = aQuietSession();
+    const rotation = s.rotation(at(DAY), 14 * 86400);
+    expect(rotation.generation).toBe(1);
+    expect(s.generation).toBe(0);
+    expect(s.expiresAt).toEqual(at(14 * DAY));
+    expect(s.absoluteExpiresAt).toEqual(at(60 * DAY));
+    expect(s.events.pull()).toEqual([]);
+  });
+
+  it('stops at the absolute expiry exactly when a rotation would reach it', () => {
+    const s = aSession();
+    expect(s.rotation(at(46 * DAY), 14 * 86400).expiresAt).toEqual(at(60 * DAY));
+    expect(s.rotation(at(46 * DAY - 1000), 14 * 86400).expiresAt).toEqual(at(60 * DAY - 1000));
+  });
+});
+
+describe('Session.revoke', () => {
+  it('sets the time and the reason, drops the grace token and records session.revoked', () => {
+    const s = aQuietSession();
+    s.graceTokenCiphertext = 'v1:k1:grace';
+    s.revoke(SessionRevocation.PASSWORD_CHANGED, at(DAY));
+    expect(s.revokedAt).toEqual(at(DAY));
+    expect(s.revokedReason).toBe(SessionRevocation.PASSWORD_CHANGED);
+    expect(s.graceTokenCiphertext).toBeUndefined();
+    expect(s.events.pull()).toEqual([
+      {
+        type: 'session.revoked',
+        subjectId: owner.id,
+        data: { sessionId: s.id, reason: 'password_changed' },
+      },
+    ]);
+  });
+
+  it('records refresh_token.reused with the generation before the revocation when reuse is detected', () => {
+    const s = aQuietSession();
+    s.generation = 7;
+    s.revoke(SessionRevocation.REUSE_DETECTED, at(DAY));
+    expect(s.revokedReason).toBe(SessionRevocation.REUSE_DETECTED);
+    expect(s.events.pull()).toEqual([
+      { type: 'refresh_token.reused', subjectId: owner.id, data: { sessionId: s.id, generation: 7 } },
+      {
+        type: 'session.revoked',
+        subjectId: owner.id,
+        data: { sessionId: s.id, reason: 'reuse_detected' },
+      },
+    ]);
+  });
+
+  it('is idempotent: a second revocation changes nothing and records no event', () => {
+    const s = aQuietSession();
+    s.revoke(SessionRevocation.LOGOUT, at(DAY));
+    s.events.pull();
+    s.graceTokenCiphertext = 'v1:k1:later';
+    s.revoke(SessionRevocation.REUSE_DETECTED, at(2 * DAY));
+    expect(s.revokedAt).toEqual(at(DAY));
+    expect(s.revokedReason).toBe(SessionRevocation.LOGOUT);
+    expect(s.graceTokenCiphertext).toBe('v1:k1:later');
+    expect(s.events.pull()).toEqual([]);
   });
 });

@@ -1,28 +1,28 @@
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 import { migrationsList } from '../../../migrations/index.js';
-import { entities } from '../../identity/persistence/entities.js';
 import type { FieldEncryption } from '../crypto/field-encryption.js';
 import { EncryptedText } from './encrypted-text.type.js';
 
+/** Per entity class name: the properties stored encrypted, with the context bound into each ciphertext. */
+export type EncryptedColumns = Record<string, [property: string, context: string][]>;
+
 export interface OrmOptions {
   url: string;
-  /** Encrypts the columns listed in ENCRYPTED_COLUMNS; without it they cannot be read or written. */
+  /** Every entity class, listed: no folder scanning, so ts-node, swc and the build agree. */
+  entities: NonNullable<Options['entities']>;
+  encryptedColumns?: EncryptedColumns;
+  /** Encrypts the encrypted columns; without it they cannot be read or written. */
   encryption?: FieldEncryption;
   poolMax?: number;
   /** Called with each SQL statement (tests count queries with it). */
   onQuery?: (sql: string) => void;
 }
 
-/** Columns encrypted at rest through the ORM, with the context bound into each ciphertext. */
-export const ENCRYPTED_COLUMNS: Record<string, [property: string, context: string][]> = {
-  User: [['phone', 'users.phone']],
-};
-
 export function ormConfig(opts: OrmOptions): Options {
   return defineConfig({
     clientUrl: opts.url,
-    entities,
+    entities: opts.entities,
     extensions: [Migrator],
     // Listed explicitly so the migrator never depends on file discovery.
     migrations: {
@@ -48,7 +48,7 @@ export function ormConfig(opts: OrmOptions): Options {
     discovery: {
       warnWhenNoEntities: true,
       onMetadata: (meta) => {
-        for (const [property, context] of ENCRYPTED_COLUMNS[meta.className] ?? []) {
+        for (const [property, context] of opts.encryptedColumns?.[meta.className] ?? []) {
           if (opts.encryption)
             meta.properties[property].customType = new EncryptedText(opts.encryption, context);
         }

@@ -9,9 +9,11 @@ import {
   RateLimiterRes,
 } from 'rate-limiter-flexible';
 import type { Config } from '../../config/config.js';
+import type { Clock } from '../../kernel/clock.js';
 import { DomainError, ErrorCode } from '../../kernel/errors.js';
+import { MemoryCounters } from './memory-counters.js';
 
-type Limiter = RateLimiterMemory | RateLimiterPostgres | RateLimiterRedis;
+type Limiter = MemoryCounters | RateLimiterPostgres | RateLimiterRedis;
 
 const rateLimited = (msBeforeNext: number) =>
   new DomainError(ErrorCode.RATE_LIMITED, 'Too many attempts; try again later', {
@@ -21,10 +23,12 @@ const rateLimited = (msBeforeNext: number) =>
 /** Keys are digests: the store never holds an email address or an IP in clear, and always fits varchar(255). */
 const digest = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('base64url');
 
-/** Where shared counters live: the service's database, and Redis when that store is chosen. */
+/** Where shared counters live (the service's database, and Redis when that store is chosen), and the clock. */
 export interface RateLimitBackends {
   knex: Knex;
   redis?: Redis;
+  /** The memory store's time; the shared stores count in the time of the server that holds them. */
+  clock: Clock;
 }
 
 /**
@@ -32,13 +36,15 @@ export interface RateLimitBackends {
  * count). With the postgres or redis store every instance shares the counters;
  * should that store fail, a per-process memory limiter with the same budget
  * takes over (rate-limiter-flexible's insurance limiter), so limits still hold, per instance.
+ * The memory store counts in the injected clock's time; the shared stores in their own, the one
+ * time every instance agrees on.
  */
 export function createRateLimits(limits: Config['rateLimits'], backends: RateLimitBackends) {
-  const { knex, redis } = backends;
+  const { knex, redis, clock } = backends;
   if (limits.store === 'redis' && !redis) throw new Error('the redis rate-limit store needs a Redis client');
   const make = (keyPrefix: string, points: number, duration: number): Limiter => {
     const opts: IRateLimiterOptions = { keyPrefix, points, duration };
-    if (limits.store === 'memory') return new RateLimiterMemory(opts);
+    if (limits.store === 'memory') return new MemoryCounters({ points, duration, clock });
     if (limits.store === 'redis')
       return new RateLimiterRedis({
         ...opts,

@@ -2,10 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../kernel/clock.js';
 import { unauthenticated } from '../../kernel/errors.js';
 import { UserStatus } from '../domain/enums.js';
-import type { Principal } from '../domain/principal.js';
 import { User } from '../domain/user.entity.js';
 import { eagerUserColumns } from '../persistence/user-queries.js';
 import { type AccessTokens, InvalidAccessTokenError } from './access-tokens.js';
+import type { Authenticated } from './request-context.js';
 
 export interface Credentials {
   authorization?: string;
@@ -14,12 +14,12 @@ export interface Credentials {
 }
 
 /**
- * Turns a bearer access token into a Principal: the signature and claims are
- * checked offline, then the session must still be live and the account active,
- * so a revocation takes effect on the next request.
+ * Turns a bearer access token into a Principal and its account: the signature and claims are
+ * checked offline, then the session must still be live and the account active, so a revocation
+ * takes effect on the next request.
  */
 export function createAuthenticator(deps: { accessTokens: AccessTokens; clock: Clock }) {
-  return async function authenticate(em: EntityManager, credentials: Credentials): Promise<Principal> {
+  return async function authenticate(em: EntityManager, credentials: Credentials): Promise<Authenticated> {
     const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(credentials.authorization ?? '');
     if (!match) throw unauthenticated();
     let claims: Awaited<ReturnType<AccessTokens['verify']>>;
@@ -34,7 +34,7 @@ export function createAuthenticator(deps: { accessTokens: AccessTokens; clock: C
     }
     // One query: the session must be live and its account active. Raw SQL (building this join
     // through the ORM cost a third of a `me` request's CPU); the row is mapped into this request's
-    // identity map, so resolvers that need the user (me) read it without another query. Lazy
+    // identity map and handed back, so a request that needs the account (me) reads no more. Lazy
     // columns (password hash, TOTP secrets) stay unread until a use case asks for them.
     const rows: Record<string, unknown>[] = await em.getConnection().execute(
       `select ${eagerUserColumns(em, 'u')} from sessions s join users u on u.id = s.user_id
@@ -43,7 +43,10 @@ export function createAuthenticator(deps: { accessTokens: AccessTokens; clock: C
     );
     const user = rows[0] ? em.map(User, rows[0]) : undefined;
     if (!user || user.status !== UserStatus.ACTIVE) throw unauthenticated('Session has ended');
-    return { userId: user.id, sessionId: claims.sessionId, deviceId: claims.deviceId, role: user.role };
+    return {
+      principal: { userId: user.id, sessionId: claims.sessionId, deviceId: claims.deviceId, role: user.role },
+      user,
+    };
   };
 }
 

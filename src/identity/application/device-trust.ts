@@ -11,13 +11,14 @@ export const DEVICE_TRUST_TYP = 'device-trust+jwt';
 /**
  * Device-trust tokens: signed, bound to (user, device), single current token
  * per device (rotated at every sign-in). The audience is this service itself,
- * so no other service accepts one, and the `typ` differs from access tokens.
+ * so no other service accepts one, and the `typ` differs from access tokens. The device's own
+ * failure budget is counted by device-trust-counter.ts.
  */
 export function createDeviceTrust(deps: {
   tokens: SignedTokens;
   clock: Clock;
   issuer: string;
-  settings: Config['deviceTrust'];
+  settings: Pick<Config['deviceTrust'], 'ttlSeconds'>;
 }) {
   const audience = `${deps.issuer}#device-trust`;
 
@@ -38,27 +39,6 @@ export function createDeviceTrust(deps: {
         if (err instanceof InvalidTokenError) return undefined;
         throw err;
       }
-    },
-
-    /** Reserves one of the device's own tries; false once they are used up. */
-    async reserveAttempt(em: EntityManager, trust: DeviceTrust): Promise<boolean> {
-      const rows = await em
-        .getConnection()
-        .execute(
-          'update device_trusts set failed_attempts = failed_attempts + 1 where id = ? and failed_attempts < ? returning id',
-          [trust.id, deps.settings.maxFailures],
-        );
-      return rows.length === 1;
-    },
-
-    /** A wrong password from a trusted device: once its budget is spent, the device is no longer trusted. */
-    async recordFailure(em: EntityManager, trust: DeviceTrust): Promise<void> {
-      await em
-        .getConnection()
-        .execute('delete from device_trusts where id = ? and failed_attempts >= ?', [
-          trust.id,
-          deps.settings.maxFailures,
-        ]);
     },
 
     /** Issues (or rotates) the device's trust token after a successful sign-in, in the caller's transaction. */

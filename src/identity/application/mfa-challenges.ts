@@ -5,6 +5,7 @@ import type { Clock } from '../../kernel/clock.js';
 import { unauthenticated } from '../../kernel/errors.js';
 import { MfaChallengeRecord } from '../domain/mfa.entities.js';
 import type { User } from '../domain/user.entity.js';
+import { reserveChallengeTryNow } from '../persistence/challenge-counter.js';
 
 export const MFA_CHALLENGE_TYP = 'mfa-challenge+jwt';
 export const MFA_CHALLENGE_TTL_SECONDS = 300;
@@ -70,15 +71,9 @@ export function createMfaChallenges(deps: { tokens: SignedTokens; clock: Clock; 
       return record;
     },
 
-    /** Takes one of the challenge's tries (atomically); false once five wrong codes were spent or it was used. */
-    async reserveAttempt(em: EntityManager, record: MfaChallengeRecord): Promise<boolean> {
-      const rows = await em.getConnection().execute(
-        `update mfa_challenges set failed_attempts = failed_attempts + 1
-          where id = ? and used_at is null and expires_at > ? and failed_attempts < ? returning id`,
-        [record.id, deps.clock.now(), MFA_CHALLENGE_MAX_FAILURES],
-      );
-      return rows.length === 1;
-    },
+    /** Takes one of the challenge's tries, committed at once; false once five wrong codes were spent or it was used. */
+    reserveTryNow: (em: EntityManager, record: MfaChallengeRecord): Promise<boolean> =>
+      reserveChallengeTryNow(em, record.id, deps.clock.now(), MFA_CHALLENGE_MAX_FAILURES),
   };
 }
 

@@ -9,6 +9,9 @@ export const TOTP_WINDOW = 1;
 export const TOTP_ISSUER = 'elcorp';
 export const RECOVERY_CODE_COUNT = 10;
 export const SMS_CODE_TTL_SECONDS = 300;
+/** The contexts bound into the ciphertexts of the active and the pending TOTP secret. */
+export const TOTP_SECRET_CONTEXT = 'users.mfa_secret';
+export const TOTP_PENDING_SECRET_CONTEXT = 'users.totp_pending_secret';
 
 /** A new TOTP secret: 160 random bits, base32 (what authenticator apps expect). */
 export const newTotpSecret = () => new Secret({ size: 20 }).base32;

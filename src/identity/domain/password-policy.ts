@@ -1,7 +1,7 @@
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as common from '@zxcvbn-ts/language-common';
 import { badInput } from '../../kernel/errors.js';
-import { PASSWORD_MAX_LENGTH } from './password-limits.js';
+import { PASSWORD_MAX_LENGTH } from '../../kernel/password-limits.js';
 
 export const SERVICE_NAME = 'elcorp';
 /** zxcvbn scores 0–4; a password built on a common one must reach this to pass. */

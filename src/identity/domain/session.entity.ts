@@ -128,11 +128,24 @@ export class Session {
     };
   }
 
+  /**
+   * What ending a session writes, whether one session ends (revoke) or many at once (the bulk
+   * statement of session-revocation.ts): when and why, and the grace copy of its refresh token
+   * erased.
+   */
+  static ended(reason: SessionRevocation, now: Date) {
+    return { revokedAt: now, revokedReason: reason, graceTokenCiphertext: undefined };
+  }
+
+  /** The one audit event of a bulk revocation, which loads no session. */
+  static endedInBulk(userId: string, reason: SessionRevocation, count: number): DomainEvent {
+    return { type: 'sessions.revoked', subjectId: userId, data: { reason, count } };
+  }
+
+  /** Ends this session; ending an ended session changes nothing. */
   revoke(reason: SessionRevocation, now: Date): void {
     if (this.revokedAt) return;
-    this.revokedAt = now;
-    this.revokedReason = reason;
-    this.graceTokenCiphertext = undefined;
+    Object.assign(this, Session.ended(reason, now));
     if (reason === SessionRevocation.REUSE_DETECTED)
       this.record('refresh_token.reused', { generation: this.generation });
     this.record('session.revoked', { reason });

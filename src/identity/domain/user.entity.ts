@@ -164,12 +164,8 @@ export class User {
 
   /** A sign-in with the password: clears the failure count and any temporary lockout. */
   recordSuccessfulLogin(now: Date, via: 'password' | 'trusted_device' | 'mfa'): void {
-    if (via !== 'trusted_device') {
-      // Through a trusted device, a lockout caused elsewhere stays in force for everyone else.
-      this.failedLoginAttempts = 0;
-      this.lockCount = 0;
-      this.lockedUntil = undefined;
-    }
+    // Through a trusted device, a lockout caused elsewhere stays in force for everyone else.
+    if (via !== 'trusted_device') this.clearLockout();
     this.lastLoginAt = now;
     this.record('login.succeeded', { via });
   }
@@ -196,9 +192,7 @@ export class User {
   unlock(): void {
     this.assertNotDeleted();
     if (this.status === UserStatus.LOCKED) this.status = UserStatus.ACTIVE;
-    this.failedLoginAttempts = 0;
-    this.lockCount = 0;
-    this.lockedUntil = undefined;
+    this.clearLockout();
     this.record('user.unlocked');
   }
 
@@ -243,6 +237,16 @@ export class User {
     this.passwordHash = '!';
     this.role = Role.USER;
     this.record('user.deleted');
+  }
+
+  /**
+   * Ends a temporary lockout and forgets the failures and earlier lockouts behind it. The counting
+   * itself is atomic SQL (lockout-counter.ts); this is its one reset.
+   */
+  private clearLockout(): void {
+    this.failedLoginAttempts = 0;
+    this.lockCount = 0;
+    this.lockedUntil = undefined;
   }
 
   private assertNotDeleted(): void {

@@ -1,9 +1,7 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { PAGE_SIZE_DEFAULT, parsePage } from '../../kernel/pagination.js';
-import type { AdminAction } from '../application/use-cases/administer-user.js';
-import { findUserForAdmin, requireAdmin } from '../application/use-cases/administer-user.js';
 import { Role } from '../domain/enums.js';
-import { listUsers } from '../persistence/user-queries.js';
+import type { AdminAction } from '../domain/user-administration.js';
 import { UserFilterInput, UserPage } from './admin.type.js';
 import type { GraphQLContext } from './context.js';
 import { UserType } from './user.type.js';
@@ -15,8 +13,7 @@ const reasonArg = { nullable: true, description: 'Why; kept in the audit trail.'
 export class AdminResolver {
   @Query(() => UserType, { nullable: true, description: 'A user by id. ADMIN only.' })
   async user(@Arg('id', () => ID, idArg) id: string, @Ctx() ctx: GraphQLContext): Promise<UserType> {
-    requireAdmin(await ctx.principal());
-    return UserType.from(await findUserForAdmin(ctx.em, id));
+    return UserType.from(await ctx.useCases.getUser(ctx, id));
   }
 
   @Query(() => UserPage, { description: 'Users, newest first, filtered and paginated. ADMIN only.' })
@@ -28,8 +25,7 @@ export class AdminResolver {
     filter: UserFilterInput | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<UserPage> {
-    requireAdmin(await ctx.principal());
-    const result = await listUsers(ctx.em, filter ?? {}, parsePage(page, pageSize));
+    const result = await ctx.useCases.listUsers(ctx, filter ?? {}, parsePage(page, pageSize));
     return Object.assign(new UserPage(), { ...result, items: result.items.map(UserType.from) });
   }
 
@@ -73,8 +69,6 @@ export class AdminResolver {
   }
 
   private async apply(ctx: GraphQLContext, id: string, action: AdminAction): Promise<UserType> {
-    return UserType.from(
-      await ctx.services.administerUser.execute(ctx.em, await ctx.principal(), ctx.meta, id, action),
-    );
+    return UserType.from(await ctx.useCases.administerUser(ctx, id, action));
   }
 }

@@ -1,8 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { PAGE_SIZE_DEFAULT, parsePage } from '../../kernel/pagination.js';
-import { requireAdmin } from '../application/use-cases/administer-user.js';
-import { listAuditEntries } from '../persistence/audit-queries.js';
-import { verifyChain } from '../persistence/verify-chain.js';
 import { AuditEntryPage, AuditEntryType, AuditFilterInput, AuditVerificationType } from './audit.type.js';
 import type { GraphQLContext } from './context.js';
 import { UserType } from './user.type.js';
@@ -20,8 +17,7 @@ export class AuditResolver {
     filter: AuditFilterInput | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AuditEntryPage> {
-    requireAdmin(await ctx.principal());
-    const result = await listAuditEntries(ctx.em, filter ?? {}, parsePage(page, pageSize));
+    const result = await ctx.useCases.listAuditLog(ctx, filter ?? {}, parsePage(page, pageSize));
     const items = result.items.map((e) =>
       Object.assign(new AuditEntryType(), {
         id: e.id,
@@ -39,8 +35,7 @@ export class AuditResolver {
 
   @Query(() => AuditVerificationType, { description: 'Recomputes the whole audit chain. ADMIN only.' })
   async verifyAuditLog(@Ctx() ctx: GraphQLContext): Promise<AuditVerificationType> {
-    requireAdmin(await ctx.principal());
-    const { valid, entriesChecked, firstBrokenSequence } = await verifyChain(ctx.em);
+    const { valid, entriesChecked, firstBrokenSequence } = await ctx.useCases.verifyAuditLog(ctx);
     return Object.assign(new AuditVerificationType(), {
       valid,
       entriesChecked,

@@ -1,24 +1,9 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { IssuedSession } from '../application/session-tokens.js';
-import type { LoginOutcome } from '../application/use-cases/login-user.js';
 import { LoginInput, RefreshInput, RegisterInput } from './auth.input.js';
 import { AuthPayload, LoginResult, MfaChallenge } from './auth-payload.type.js';
 import type { GraphQLContext } from './context.js';
-import { SessionType } from './session.type.js';
+import { toPayload, toSignInPayload } from './mappers.js';
 import { UserType } from './user.type.js';
-
-export const toPayload = (issued: IssuedSession): AuthPayload =>
-  Object.assign(new AuthPayload(), {
-    accessToken: issued.accessToken,
-    accessTokenExpiresAt: issued.accessTokenExpiresAt,
-    refreshToken: issued.refreshToken,
-    refreshTokenExpiresAt: issued.refreshTokenExpiresAt,
-    user: UserType.from(issued.user),
-    session: SessionType.from(issued.session, issued.session.id),
-  });
-
-export const toPayloadWithTrust = (outcome: LoginOutcome): AuthPayload =>
-  Object.assign(toPayload(outcome), { deviceTrustToken: outcome.deviceTrustToken });
 
 @Resolver()
 export class AuthResolver {
@@ -27,7 +12,7 @@ export class AuthResolver {
     @Arg('input', () => RegisterInput, { description: 'The new account.' }) input: RegisterInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<UserType> {
-    return UserType.from(await ctx.services.registerUser.execute(ctx.em, input, ctx.meta));
+    return UserType.from(await ctx.useCases.register(ctx, input));
   }
 
   @Mutation(() => LoginResult, {
@@ -37,9 +22,9 @@ export class AuthResolver {
     @Arg('input', () => LoginInput, { description: 'Credentials and device.' }) input: LoginInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<typeof LoginResult> {
-    const outcome = await ctx.services.loginUser.execute(ctx.em, input, ctx.meta);
+    const outcome = await ctx.useCases.login(ctx, input);
     if ('challengeToken' in outcome) return Object.assign(new MfaChallenge(), outcome);
-    return toPayloadWithTrust(outcome);
+    return toSignInPayload(outcome);
   }
 
   @Mutation(() => AuthPayload, {
@@ -50,11 +35,11 @@ export class AuthResolver {
     input: RefreshInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AuthPayload> {
-    return toPayload(await ctx.services.refreshSession.execute(ctx.em, input, ctx.meta));
+    return toPayload(await ctx.useCases.refresh(ctx, input));
   }
 
   @Mutation(() => Boolean, { description: 'Signs out the current session; its tokens stop working at once.' })
   async logout(@Ctx() ctx: GraphQLContext): Promise<boolean> {
-    return ctx.services.revokeSessions.current(ctx.em, await ctx.principal(), ctx.meta);
+    return ctx.useCases.logout(ctx);
   }
 }

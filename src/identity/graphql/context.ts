@@ -1,14 +1,9 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Services } from '../../composition-root.js';
-import type { Principal, RequestMeta } from '../domain/principal.js';
-import type { Loaders } from './loaders.js';
+import type { UseCases } from '../application/identity-application.js';
+import type { Loaders } from '../application/loaders.js';
+import type { RequestContext } from '../application/request-context.js';
 
-/** Per-request state: a fresh unit of work, the services, and the caller once authenticated. */
-export interface GraphQLContext {
-  em: EntityManager;
-  services: Services;
-  meta: RequestMeta;
+/** Per request: the request context every use case takes, the use cases, and batch loaders. */
+export interface GraphQLContext extends RequestContext {
+  useCases: UseCases;
   loaders: Loaders;
-  /** Authenticates the bearer token on first call (UNAUTHENTICATED if absent or invalid); memoised. */
-  principal(): Promise<Principal>;
 }

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { toPayloadWithTrust } from './auth.resolver.js';
 import { AuthPayload } from './auth-payload.type.js';
 import type { GraphQLContext } from './context.js';
+import { toSignInPayload } from './mappers.js';
 import { TotpEnrollment, VerifyMfaInput } from './mfa.type.js';
 
 const passwordArg = {
@@ -16,7 +16,7 @@ export class MfaResolver {
     @Arg('input', () => VerifyMfaInput, { description: 'The challenge and the code.' }) input: VerifyMfaInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AuthPayload> {
-    return toPayloadWithTrust(await ctx.services.verifyMfa.verify(ctx.em, input, ctx.meta));
+    return toSignInPayload(await ctx.useCases.verifyMfa(ctx, input));
   }
 
   @Mutation(() => Boolean, {
@@ -27,7 +27,7 @@ export class MfaResolver {
     challengeToken: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<boolean> {
-    return ctx.services.verifyMfa.sendSmsCode(ctx.em, challengeToken, ctx.meta);
+    return ctx.useCases.sendMfaSmsCode(ctx, challengeToken);
   }
 
   @Mutation(() => TotpEnrollment, {
@@ -37,12 +37,7 @@ export class MfaResolver {
     @Arg('password', () => String, passwordArg) password: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TotpEnrollment> {
-    const result = await ctx.services.manageFactors.beginTotp(
-      ctx.em,
-      await ctx.principal(),
-      ctx.meta,
-      password,
-    );
+    const result = await ctx.useCases.beginTotpEnrollment(ctx, password);
     return Object.assign(new TotpEnrollment(), result);
   }
 
@@ -53,7 +48,7 @@ export class MfaResolver {
     @Arg('code', { description: 'The current code from the authenticator app.' }) code: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<string[]> {
-    return ctx.services.manageFactors.confirmTotp(ctx.em, await ctx.principal(), ctx.meta, code);
+    return ctx.useCases.confirmTotpEnrollment(ctx, code);
   }
 
   @Mutation(() => Boolean, { description: 'Sends a code to your profile phone, for enableSmsMfa.' })
@@ -61,12 +56,7 @@ export class MfaResolver {
     @Arg('password', () => String, passwordArg) password: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<boolean> {
-    return ctx.services.manageFactors.requestPhoneVerification(
-      ctx.em,
-      await ctx.principal(),
-      ctx.meta,
-      password,
-    );
+    return ctx.useCases.requestPhoneVerification(ctx, password);
   }
 
   @Mutation(() => Boolean, {
@@ -76,7 +66,7 @@ export class MfaResolver {
     @Arg('code', { description: 'The code received by SMS.' }) code: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<boolean> {
-    return ctx.services.manageFactors.enableSms(ctx.em, await ctx.principal(), ctx.meta, code);
+    return ctx.useCases.enableSmsMfa(ctx, code);
   }
 
   @Mutation(() => Boolean, {
@@ -88,6 +78,6 @@ export class MfaResolver {
     code: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<boolean> {
-    return ctx.services.manageFactors.disable(ctx.em, await ctx.principal(), ctx.meta, password, code);
+    return ctx.useCases.disableMfa(ctx, { password, code });
   }
 }

@@ -10,9 +10,7 @@ export class ProfileResolver {
     @Arg('input', () => UpdateProfileInput, { description: 'The changes.' }) input: UpdateProfileInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<UserType> {
-    return UserType.from(
-      await ctx.services.updateProfile.execute(ctx.em, await ctx.principal(), ctx.meta, input),
-    );
+    return UserType.from(await ctx.useCases.updateProfile(ctx, input));
   }
 
   @Mutation(() => Boolean, { description: 'Changes your password and signs out your other devices.' })
@@ -21,13 +19,7 @@ export class ProfileResolver {
     @Arg('newPassword', { description: 'The new password (see the password policy).' }) newPassword: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<boolean> {
-    return ctx.services.changePassword.execute(
-      ctx.em,
-      await ctx.principal(),
-      ctx.meta,
-      currentPassword,
-      newPassword,
-    );
+    return ctx.useCases.changePassword(ctx, { currentPassword, newPassword });
   }
 
   @Mutation(() => Boolean, {
@@ -38,6 +30,6 @@ export class ProfileResolver {
     @Arg('password', { description: 'Your password, to confirm.' }) password: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<boolean> {
-    return ctx.services.deleteAccount.execute(ctx.em, await ctx.principal(), ctx.meta, password);
+    return ctx.useCases.deleteAccount(ctx, password);
   }
 }

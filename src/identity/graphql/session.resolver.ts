@@ -1,5 +1,4 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { Session } from '../domain/session.entity.js';
 import type { GraphQLContext } from './context.js';
 import { SessionType } from './session.type.js';
 
@@ -9,13 +8,9 @@ export class SessionResolver {
     description: 'The live sessions (signed-in devices) of the caller, most recently used first.',
   })
   async mySessions(@Ctx() ctx: GraphQLContext): Promise<SessionType[]> {
-    const principal = await ctx.principal();
-    const sessions = await ctx.em.find(
-      Session,
-      { user: principal.userId, revokedAt: null, expiresAt: { $gt: ctx.services.clock.now() } },
-      { orderBy: { lastUsedAt: 'desc', createdAt: 'desc' } },
-    );
-    return sessions.map((s) => SessionType.from(s, principal.sessionId));
+    const sessions = await ctx.useCases.mySessions(ctx);
+    const { sessionId } = await ctx.principal();
+    return sessions.map((s) => SessionType.from(s, sessionId));
   }
 
   @Mutation(() => Boolean, { description: 'Signs out one of your devices. Its tokens stop working at once.' })
@@ -23,7 +18,7 @@ export class SessionResolver {
     @Arg('id', () => ID, { description: 'The session id, from `mySessions`.' }) id: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<boolean> {
-    return ctx.services.revokeSessions.one(ctx.em, await ctx.principal(), ctx.meta, id);
+    return ctx.useCases.revokeSession(ctx, id);
   }
 
   @Mutation(() => Int, { description: 'Signs out every device; returns how many sessions were revoked.' })
@@ -35,6 +30,6 @@ export class SessionResolver {
     keepCurrent: boolean,
     @Ctx() ctx: GraphQLContext,
   ): Promise<number> {
-    return ctx.services.revokeSessions.all(ctx.em, await ctx.principal(), ctx.meta, keepCurrent);
+    return ctx.useCases.revokeAllSessions(ctx, keepCurrent);
   }
 }

@@ -3,8 +3,9 @@ import { Session, type SessionRevocation } from '../domain/session.entity.js';
 import type { RecordEvent } from './unit-of-work.js';
 
 /**
- * Revokes every live session of a user (optionally all but one) in the
- * caller's transaction; returns how many. Their access tokens fail from the next request on.
+ * Ends every live session of a user (optionally all but one) in one statement, in the caller's
+ * transaction, writing what `Session.ended` says; returns how many. Their access tokens fail from
+ * the next request on.
  */
 export async function revokeUserSessions(
   em: EntityManager,
@@ -14,6 +15,7 @@ export async function revokeUserSessions(
   now: Date,
   exceptSessionId?: string,
 ): Promise<number> {
+  const { revokedAt, revokedReason } = Session.ended(reason, now);
   const count = await em.nativeUpdate(
     Session,
     {
@@ -22,8 +24,9 @@ export async function revokeUserSessions(
       expiresAt: { $gt: now },
       ...(exceptSessionId ? { id: { $ne: exceptSessionId } } : {}),
     },
-    { revokedAt: now, revokedReason: reason, graceTokenCiphertext: null },
+    // The grace copy erased as NULL: nativeUpdate skips undefined.
+    { revokedAt, revokedReason, graceTokenCiphertext: null },
   );
-  if (count > 0) record({ type: 'sessions.revoked', subjectId: userId, data: { reason, count } });
+  if (count > 0) record(Session.endedInBulk(userId, reason, count));
   return count;
 }

@@ -1,51 +1,41 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PasswordHasher } from '../../../adapters/crypto/password-hasher.js';
 import type { Clock } from '../../../kernel/clock.js';
-import { invalidCredentials } from '../../../kernel/errors.js';
 import { checkPassword } from '../../domain/password-policy.js';
-import type { Principal, RequestMeta } from '../../domain/principal.js';
 import { SessionRevocation } from '../../domain/session.entity.js';
 import { User } from '../../domain/user.entity.js';
-import { revokeUserSessions } from '../../persistence/session-revocation.js';
 import type { InTransaction } from '../../persistence/unit-of-work.js';
+import { endAllSessions } from '../end-sessions.js';
+import type { ConfirmPassword } from '../password-confirmation.js';
+import type { RequestContext } from '../request-context.js';
+
+export interface ChangePasswordInput {
+  currentPassword: string;
+  newPassword: string;
+}
 
 /** Needs the current password; applies the policy; signs out every other device. */
 export function createChangePassword(deps: {
   hasher: PasswordHasher;
+  confirmPassword: ConfirmPassword;
   clock: Clock;
   inTransaction: InTransaction;
   passwordMinLength: number;
 }) {
-  return {
-    async execute(
-      em: EntityManager,
-      principal: Principal,
-      meta: RequestMeta,
-      currentPassword: string,
-      newPassword: string,
-    ): Promise<boolean> {
-      const current = await em.findOneOrFail(User, principal.userId, { populate: ['passwordHash'] });
-      if (!(await deps.hasher.verify(currentPassword, current.passwordHash))) throw invalidCredentials();
-      checkPassword(
-        newPassword,
-        { minLength: deps.passwordMinLength, context: { username: current.username, email: current.email } },
-        'newPassword',
-      );
-      const hash = await deps.hasher.hash(newPassword);
-      return deps.inTransaction(em, { meta, actorId: principal.userId }, async (tx, record) => {
-        const now = deps.clock.now();
-        const user = await tx.findOneOrFail(User, principal.userId);
-        user.changePassword(hash, now);
-        await revokeUserSessions(
-          tx,
-          record,
-          user.id,
-          SessionRevocation.PASSWORD_CHANGED,
-          now,
-          principal.sessionId,
-        );
-        return true;
-      });
-    },
+  return async function changePassword(ctx: RequestContext, input: ChangePasswordInput): Promise<boolean> {
+    const principal = await ctx.principal();
+    const current = await deps.confirmPassword(ctx.em, principal.userId, input.currentPassword);
+    checkPassword(
+      input.newPassword,
+      { minLength: deps.passwordMinLength, context: { username: current.username, email: current.email } },
+      'newPassword',
+    );
+    const hash = await deps.hasher.hash(input.newPassword);
+    return deps.inTransaction(ctx.em, { meta: ctx.meta, actorId: principal.userId }, async (tx, record) => {
+      const now = deps.clock.now();
+      const user = await tx.findOneOrFail(User, principal.userId);
+      user.changePassword(hash, now);
+      await endAllSessions(tx, record, user.id, SessionRevocation.PASSWORD_CHANGED, now, principal.sessionId);
+      return true;
+    });
   };
 }

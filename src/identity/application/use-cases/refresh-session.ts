@@ -5,7 +5,6 @@ import type { RateLimits } from '../../../adapters/rate-limits/rate-limits.js';
 import { hashRefreshToken, newRefreshToken } from '../../../adapters/tokens/refresh-tokens.js';
 import type { Clock } from '../../../kernel/clock.js';
 import { DomainError, ErrorCode, unauthenticated } from '../../../kernel/errors.js';
-import type { RequestMeta } from '../../domain/principal.js';
 import { RetiredRefreshToken } from '../../domain/retired-refresh-token.entity.js';
 import { Session, SessionRevocation } from '../../domain/session.entity.js';
 import {
@@ -14,6 +13,7 @@ import {
   writeRotation,
 } from '../../persistence/session-rotation.js';
 import type { InTransaction, RecordEvent } from '../../persistence/unit-of-work.js';
+import type { RequestContext } from '../request-context.js';
 import type { IssuedSession, SessionTokens } from '../session-tokens.js';
 
 export interface RefreshSessionInput {
@@ -110,31 +110,30 @@ export function createRefreshSession(deps: {
     return { reuse: true };
   }
 
-  return {
-    async execute(em: EntityManager, input: RefreshSessionInput, meta: RequestMeta): Promise<IssuedSession> {
-      const tokenHash = hashRefreshToken(input.refreshToken);
-      // The session's budget is spent before the transaction opens: the PostgreSQL store takes a
-      // pool connection of its own, and refreshes waiting for one while each holds another would
-      // deadlock the pool as soon as there are as many of them as connections.
-      const limitedSessionId = await findSessionIdByTokenHash(em, tokenHash);
-      if (limitedSessionId) await deps.limits.refresh(limitedSessionId);
-      const outcome = await deps.inTransaction(em, { meta }, async (tx, record): Promise<Outcome> => {
-        const session = await lockSessionByTokenHash(tx, tokenHash);
-        if (!session) {
-          const retired = await tx.findOne(RetiredRefreshToken, { tokenHash });
-          if (!retired) throw invalidRefreshToken();
-          return replayed(tx, retired, input.deviceId);
-        }
-        // Only a token issued after the read above could get here unlimited; refuse it.
-        if (session.id !== limitedSessionId) throw invalidRefreshToken();
-        if (session.deviceId !== input.deviceId) throw invalidRefreshToken();
-        const user = session.user.getEntity();
-        if (!session.isActive(deps.clock.now()) || !user.canAuthenticate) throw invalidRefreshToken();
-        return { issued: await rotate(tx, session, tokenHash, record) };
-      });
-      // The revocation above is committed before the error is raised.
-      if ('reuse' in outcome) throw reused();
-      return outcome.issued;
-    },
+  return async function refresh(ctx: RequestContext, input: RefreshSessionInput): Promise<IssuedSession> {
+    const { em, meta } = ctx;
+    const tokenHash = hashRefreshToken(input.refreshToken);
+    // The session's budget is spent before the transaction opens: the PostgreSQL store takes a
+    // pool connection of its own, and refreshes waiting for one while each holds another would
+    // deadlock the pool as soon as there are as many of them as connections.
+    const limitedSessionId = await findSessionIdByTokenHash(em, tokenHash);
+    if (limitedSessionId) await deps.limits.refresh(limitedSessionId);
+    const outcome = await deps.inTransaction(em, { meta }, async (tx, record): Promise<Outcome> => {
+      const session = await lockSessionByTokenHash(tx, tokenHash);
+      if (!session) {
+        const retired = await tx.findOne(RetiredRefreshToken, { tokenHash });
+        if (!retired) throw invalidRefreshToken();
+        return replayed(tx, retired, input.deviceId);
+      }
+      // Only a token issued after the read above could get here unlimited; refuse it.
+      if (session.id !== limitedSessionId) throw invalidRefreshToken();
+      if (session.deviceId !== input.deviceId) throw invalidRefreshToken();
+      const user = session.user.getEntity();
+      if (!session.isActive(deps.clock.now()) || !user.canAuthenticate) throw invalidRefreshToken();
+      return { issued: await rotate(tx, session, tokenHash, record) };
+    });
+    // The revocation above is committed before the error is raised.
+    if ('reuse' in outcome) throw reused();
+    return outcome.issued;
   };
 }

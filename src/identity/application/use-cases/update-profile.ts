@@ -1,12 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, conflict } from '../../../kernel/errors.js';
 import { parseNamibianPhone } from '../../domain/phone-number.js';
-import type { Principal, RequestMeta } from '../../domain/principal.js';
+import type { Principal } from '../../domain/principal.js';
 import { User } from '../../domain/user.entity.js';
 import { parseUsername } from '../../domain/username.js';
 import { type Blockchain, parseWalletAddress } from '../../domain/wallet-address.js';
 import type { InTransaction } from '../../persistence/unit-of-work.js';
 import { usernameTaken } from '../../persistence/user-lookup.js';
+import type { RequestContext } from '../request-context.js';
 
 /** An omitted field stays as it is; `null` removes the phone or the wallet. */
 export interface UpdateProfileInput {
@@ -17,14 +18,11 @@ export interface UpdateProfileInput {
 }
 
 export function createUpdateProfile(deps: { inTransaction: InTransaction }) {
-  return {
-    execute: (
-      em: EntityManager,
-      principal: Principal,
-      meta: RequestMeta,
-      input: UpdateProfileInput,
-    ): Promise<User> =>
-      deps.inTransaction(em, { meta, actorId: principal.userId }, (tx) => apply(tx, principal, input)),
+  return async function updateProfile(ctx: RequestContext, input: UpdateProfileInput): Promise<User> {
+    const principal = await ctx.principal();
+    return deps.inTransaction(ctx.em, { meta: ctx.meta, actorId: principal.userId }, (tx) =>
+      apply(tx, principal, input),
+    );
   };
 }
 

@@ -1,0 +1,151 @@
+import type { FieldEncryption } from '../../adapters/crypto/field-encryption.js';
+import type { PasswordHasher } from '../../adapters/crypto/password-hasher.js';
+import type { RateLimits } from '../../adapters/rate-limits/rate-limits.js';
+import type { SmsSender } from '../../adapters/sms/sms-sender.js';
+import type { SignedTokens } from '../../adapters/tokens/signed-tokens.js';
+import type { Config } from '../../config/config.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { CodeHasher } from '../domain/one-time-codes.js';
+import { createAuditTrail } from '../persistence/audit-chain.js';
+import { createDeviceTrustCounter } from '../persistence/device-trust-counter.js';
+import { createLockoutCounter } from '../persistence/lockout-counter.js';
+import { createUnitOfWork } from '../persistence/unit-of-work.js';
+import { createAccessTokens } from './access-tokens.js';
+import { createAuthenticator } from './authenticate.js';
+import { createDeviceTrust } from './device-trust.js';
+import { createMfaChallenges } from './mfa-challenges.js';
+import { createPasswordConfirmation } from './password-confirmation.js';
+import { createRecentAuth } from './recent-auth.js';
+import { createSecondFactor } from './second-factor.js';
+import { createSessionTokens } from './session-tokens.js';
+import { createSignIn } from './sign-in.js';
+import { createSmsCodes } from './sms-codes.js';
+import { createAdministerUser } from './use-cases/administer-user.js';
+import { listAuditLog, verifyAuditLog } from './use-cases/audit-log.js';
+import { createBeginTotpEnrollment } from './use-cases/begin-totp-enrollment.js';
+import { createChangePassword } from './use-cases/change-password.js';
+import { createConfirmTotpEnrollment } from './use-cases/confirm-totp-enrollment.js';
+import { createDeleteAccount } from './use-cases/delete-account.js';
+import { createDisableMfa } from './use-cases/disable-mfa.js';
+import { createEnableSmsMfa } from './use-cases/enable-sms-mfa.js';
+import { getUser, listUsers } from './use-cases/list-users.js';
+import { createLoginUser } from './use-cases/login-user.js';
+import { createLogout } from './use-cases/logout.js';
+import { createMySessions } from './use-cases/my-sessions.js';
+import { createRefreshSession } from './use-cases/refresh-session.js';
+import { createRegisterUser } from './use-cases/register-user.js';
+import { createRequestPhoneVerification } from './use-cases/request-phone-verification.js';
+import { createRevokeAllSessions } from './use-cases/revoke-all-sessions.js';
+import { createRevokeSession } from './use-cases/revoke-session.js';
+import { createSendMfaSmsCode } from './use-cases/send-mfa-sms-code.js';
+import { createUpdateProfile } from './use-cases/update-profile.js';
+import { createVerifyMfa } from './use-cases/verify-mfa.js';
+
+/** What the identity context needs from outside: settings, and the adapters the composition root built. */
+export interface IdentityDeps {
+  settings: Pick<
+    Config,
+    'jwt' | 'session' | 'deviceTrust' | 'lockout' | 'passwordMinLength' | 'auditLogEnabled'
+  >;
+  clock: Clock;
+  logger: Logger;
+  hasher: PasswordHasher;
+  encryption: FieldEncryption;
+  tokens: SignedTokens;
+  limits: RateLimits;
+  sms: SmsSender;
+  hashCode: CodeHasher;
+}
+
+/**
+ * The identity context's use cases, each built once from the adapters it is given, with the
+ * steps they share (sign-in, one-time codes, password confirmation). Every use case takes the
+ * request context first.
+ */
+export function createIdentityApplication(deps: IdentityDeps) {
+  const { settings, clock, logger, hasher, encryption, tokens, limits, hashCode } = deps;
+  const issuer = settings.jwt.issuer;
+  const accessTokens = createAccessTokens({
+    tokens,
+    audience: settings.jwt.audience,
+    ttlSeconds: settings.jwt.accessTokenTtlSeconds,
+  });
+  const sessions = createSessionTokens({ accessTokens, clock, ...settings.session });
+  const audit = createAuditTrail({ clock, enabled: settings.auditLogEnabled });
+  const inTransaction = createUnitOfWork(audit);
+  const lockout = createLockoutCounter(settings.lockout);
+  const deviceTrust = createDeviceTrust({ tokens, clock, issuer, settings: settings.deviceTrust });
+  const challenges = createMfaChallenges({ tokens, clock, issuer });
+  const secondFactor = createSecondFactor({ encryption, hashCode, clock });
+  const confirmPassword = createPasswordConfirmation({ hasher });
+  const assertRecentAuth = createRecentAuth({ confirmPassword, clock });
+  const sendSmsCode = createSmsCodes({ clock, limits, hashCode, sms: deps.sms, inTransaction });
+  const signIn = createSignIn({
+    clock,
+    lockout,
+    deviceTrustCounter: createDeviceTrustCounter(settings.deviceTrust),
+    deviceTrust,
+    challenges,
+    sessions,
+    limits,
+    audit,
+    inTransaction,
+    logger,
+  });
+  const passwordMinLength = settings.passwordMinLength;
+
+  return {
+    authenticate: createAuthenticator({ accessTokens, clock }),
+    /** Appends facts recorded outside a use case (operator commands). */
+    inTransaction,
+    useCases: {
+      register: createRegisterUser({ hasher, clock, limits, inTransaction, passwordMinLength }),
+      login: createLoginUser({ hasher, clock, lockout, deviceTrust, limits, signIn }),
+      verifyMfa: createVerifyMfa({ clock, challenges, secondFactor, signIn }),
+      sendMfaSmsCode: createSendMfaSmsCode({ challenges, sendSmsCode }),
+      refresh: createRefreshSession({
+        clock,
+        sessions,
+        encryption,
+        limits,
+        inTransaction,
+        idleTtlSeconds: settings.session.idleTtlSeconds,
+        graceSeconds: settings.session.refreshGraceSeconds,
+      }),
+      logout: createLogout({ clock, inTransaction }),
+      mySessions: createMySessions({ clock }),
+      revokeSession: createRevokeSession({ clock, inTransaction }),
+      revokeAllSessions: createRevokeAllSessions({ clock, inTransaction }),
+      updateProfile: createUpdateProfile({ inTransaction }),
+      changePassword: createChangePassword({
+        hasher,
+        confirmPassword,
+        clock,
+        inTransaction,
+        passwordMinLength,
+      }),
+      deleteAccount: createDeleteAccount({ confirmPassword, clock, inTransaction }),
+      beginTotpEnrollment: createBeginTotpEnrollment({ encryption, assertRecentAuth, inTransaction }),
+      confirmTotpEnrollment: createConfirmTotpEnrollment({
+        clock,
+        encryption,
+        hashCode,
+        limits,
+        assertRecentAuth,
+        inTransaction,
+      }),
+      requestPhoneVerification: createRequestPhoneVerification({ assertRecentAuth, sendSmsCode }),
+      enableSmsMfa: createEnableSmsMfa({ clock, hashCode, limits, assertRecentAuth, inTransaction }),
+      disableMfa: createDisableMfa({ confirmPassword, secondFactor, limits, inTransaction }),
+      administerUser: createAdministerUser({ clock, inTransaction }),
+      getUser,
+      listUsers,
+      listAuditLog,
+      verifyAuditLog,
+    },
+  };
+}
+
+export type IdentityApplication = ReturnType<typeof createIdentityApplication>;
+export type UseCases = IdentityApplication['useCases'];
