@@ -3,10 +3,12 @@ import { Migration20261128000000_initial } from './Migration20261128000000_initi
 import { Migration20261128043546_lockout_trust } from './Migration20261128043546_lockout_trust.js';
 import { Migration20261128045134_audit } from './Migration20261128045134_audit.js';
 import { Migration20261128050835_mfa } from './Migration20261128050835_mfa.js';
+import { Migration20261201170000_lockout_ends } from './Migration20261201170000_lockout_ends.js';
 
 export const migrationsList = [
   { name: 'Migration20261128000000_initial', class: Migration20261128000000_initial },
   { name: 'Migration20261128043546_lockout_trust', class: Migration20261128043546_lockout_trust },
   { name: 'Migration20261128045134_audit', class: Migration20261128045134_audit },
   { name: 'Migration20261128050835_mfa', class: Migration20261128050835_mfa },
+  { name: 'Migration20261201170000_lockout_ends', class: Migration20261201170000_lockout_ends },
 ];

@@ -41,6 +41,11 @@ export interface Config {
     smsCooldownSeconds: number;
     smsPerDay: number;
     codeAttemptsPerWindow: number;
+    /** Password re-checks of a signed-in user, per session per 15 minutes and per account per hour. */
+    passwordChecksPerSession: number;
+    passwordChecksPerAccount: number;
+    /** Wrong passwords in one session's re-checks after which the session ends. */
+    passwordCheckFailuresPerSession: number;
   };
   sms: { provider: 'outbox' | 'http'; url?: string; token?: string; timeoutMs: number; retries: number };
   /** AUDIT_LOG_ENABLED: the audit trail is on unless set to false. */
@@ -176,6 +181,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       smsCooldownSeconds: int('SMS_RESEND_COOLDOWN_SECONDS', 30),
       smsPerDay: int('SMS_PER_PHONE_PER_DAY', 10),
       codeAttemptsPerWindow: int('RATE_LIMIT_CODE_ATTEMPTS', 5),
+      passwordChecksPerSession: int('RATE_LIMIT_PASSWORD_CHECKS_PER_SESSION', 5),
+      passwordChecksPerAccount: int('RATE_LIMIT_PASSWORD_CHECKS_PER_ACCOUNT', 10),
+      passwordCheckFailuresPerSession: int('PASSWORD_CHECK_FAILURES_PER_SESSION', 3),
     },
     sms: {
       provider: env.SMS_HTTP_URL ? 'http' : 'outbox',

@@ -48,6 +48,8 @@ export async function startTestApp(opts: TestAppOptions = {}) {
     RATE_LIMIT_REGISTER_PER_HOUR: '100000',
     RATE_LIMIT_REFRESH_PER_MINUTE: '100000',
     RATE_LIMIT_CODE_ATTEMPTS: '100000',
+    RATE_LIMIT_PASSWORD_CHECKS_PER_SESSION: '100000',
+    RATE_LIMIT_PASSWORD_CHECKS_PER_ACCOUNT: '100000',
     // The run's Redis is shared: instances of one database share counters, other databases do not.
     REDIS_KEY_PREFIX: `test:${new URL(databaseUrl).pathname.slice(1)}:`,
     ...secrets,

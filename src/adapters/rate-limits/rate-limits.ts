@@ -70,6 +70,9 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
   const smsCooldown = make('sms-cooldown', 1, limits.smsCooldownSeconds);
   const smsDaily = make('sms-day', limits.smsPerDay, 86400);
   const codeAttempts = make('code-attempt', limits.codeAttemptsPerWindow, 300);
+  const passwordChecksPerSession = make('pw-check-session', limits.passwordChecksPerSession, 900);
+  const passwordChecksPerAccount = make('pw-check-account', limits.passwordChecksPerAccount, 3600);
+  const passwordCheckFailures = make('pw-check-fail', limits.passwordCheckFailuresPerSession, 86400);
 
   async function consume(limiter: Limiter, key: string): Promise<void> {
     try {
@@ -81,12 +84,17 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
   }
 
   return {
-    /** A sign-in attempt: 5 per minute per (client IP, identifier), and none once the IP has failed 100 times today. */
-    async loginAttempt(ip: string, identifier: string): Promise<void> {
+    /** A sign-in attempt: 5 per minute per (client IP, identifier). */
+    loginAttempt: (ip: string, identifier: string) =>
+      consume(login, digest(ip, identifier.trim().toLowerCase())),
+    /**
+     * The address's daily failure cap: none once the IP has failed 100 times today. Judged after
+     * the device-trust token, so a device that proves earlier trust is never refused by it.
+     */
+    async addressFailureCap(ip: string): Promise<void> {
       const failures = await loginFailures.get(digest(ip));
       if (failures && failures.consumedPoints >= limits.loginFailuresPerDay)
         throw rateLimited(failures.msBeforeNext);
-      await consume(login, digest(ip, identifier.trim().toLowerCase()));
     },
     async loginFailed(ip: string): Promise<void> {
       await loginFailures.penalty(digest(ip), 1);
@@ -102,6 +110,16 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
     },
     /** Guesses at an enrolment or verification code, per user. */
     codeAttempt: (userId: string) => consume(codeAttempts, userId),
+    /** A password re-check of a signed-in user: per session per 15 minutes, and per account per hour. */
+    async passwordCheck(sessionId: string, userId: string): Promise<void> {
+      await consume(passwordChecksPerSession, sessionId);
+      await consume(passwordChecksPerAccount, userId);
+    },
+    /** Counts a wrong password in a session's re-checks; true once the session has had too many. */
+    async passwordCheckFailed(sessionId: string): Promise<boolean> {
+      const res = await passwordCheckFailures.penalty(sessionId, 1);
+      return res.consumedPoints >= limits.passwordCheckFailuresPerSession;
+    },
   };
 }
 

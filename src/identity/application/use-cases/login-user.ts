@@ -47,6 +47,7 @@ export function createLoginUser(deps: {
 
     const found = await findUserByIdentifier(em, input.identifier, { withPasswordHash: true });
     if (!found) {
+      await deps.limits.addressFailureCap(meta.ip);
       // The round trip a known account's attempt spends reserving its try (matching no row
       // here), and a comparison at the same cost: an unknown identifier takes as long.
       await deps.lockout.reserveTryNow(em, randomUUID(), deps.clock.now());
@@ -54,6 +55,8 @@ export function createLoginUser(deps: {
       return fail('unknown_user');
     }
     const trust = await deps.deviceTrust.find(em, input.deviceTrustToken, found.id, device.id);
+    // A device that proves earlier trust is not refused by a cap that strangers at its address filled.
+    if (!trust) await deps.limits.addressFailureCap(meta.ip);
     const budget: AttemptBudget = trust ? { kind: 'device', trust } : { kind: 'account' };
     if (!(await deps.signIn.reserveTry(em, found.id, budget))) {
       await deps.hasher.verifyDummy(input.password);
