@@ -45,9 +45,10 @@ export async function seedUsers(
     for (let start = range.from; start <= range.to; start += BATCH) {
       const end = Math.min(range.to, start + BATCH - 1);
       await c.query(
-        `insert into users (id, username, email, password_hash, role, status, mfa_enabled,
+        `insert into users (id, username, username_skeleton, email, password_hash, role, status, mfa_enabled,
                             failed_login_attempts, password_changed_at, created_at, updated_at)
-         select gen_random_uuid(), 'seed_' || i, 'seed_' || i || '@bench.example', $3,
+         -- The confusable skeleton of seed_<n>: digits 0 and 1 read as the letters o and l.
+         select gen_random_uuid(), 'seed_' || i, translate('seed_' || i, '01', 'ol'), 'seed_' || i || '@bench.example', $3,
                 'USER', 'ACTIVE', false, 0, now(), now(), now()
            from generate_series($1::int, $2::int) as i`,
         [start, end, passwordHash],

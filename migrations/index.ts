@@ -4,6 +4,8 @@ import { Migration20261128043546_lockout_trust } from './Migration20261128043546
 import { Migration20261128045134_audit } from './Migration20261128045134_audit.js';
 import { Migration20261128050835_mfa } from './Migration20261128050835_mfa.js';
 import { Migration20261201170000_lockout_ends } from './Migration20261201170000_lockout_ends.js';
+import { Migration20261201171000_username_skeleton } from './Migration20261201171000_username_skeleton.js';
+import { Migration20261201173000_session_client } from './Migration20261201173000_session_client.js';
 
 export const migrationsList = [
   { name: 'Migration20261128000000_initial', class: Migration20261128000000_initial },
@@ -11,4 +13,6 @@ export const migrationsList = [
   { name: 'Migration20261128045134_audit', class: Migration20261128045134_audit },
   { name: 'Migration20261128050835_mfa', class: Migration20261128050835_mfa },
   { name: 'Migration20261201170000_lockout_ends', class: Migration20261201170000_lockout_ends },
+  { name: 'Migration20261201171000_username_skeleton', class: Migration20261201171000_username_skeleton },
+  { name: 'Migration20261201173000_session_client', class: Migration20261201173000_session_client },
 ];

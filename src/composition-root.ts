@@ -103,6 +103,7 @@ async function compose(
     scope,
     useCases: identity.useCases,
     authenticate: identity.authenticate,
+    clock,
     jwks: () => signingKeys.jwks(),
   });
 

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import {
   PASSWORD_DEFAULT_MIN_LENGTH,
   PASSWORD_FLOOR_MIN_LENGTH,
   PASSWORD_MAX_LENGTH,
 } from '../kernel/password-limits.js';
-import { loadDevelopmentSecrets } from './dev-secrets.js';
+import { developmentSecretBytes, loadDevelopmentSecrets } from './dev-secrets.js';
 
 export type Profile = 'development' | 'test' | 'production';
 
@@ -37,6 +38,11 @@ export interface Config {
     loginPerMinute: number;
     loginFailuresPerDay: number;
     registerPerHour: number;
+    /**
+     * RATE_LIMIT_IPV6_PREFIX: the leading bits of an IPv6 address that count as one client in
+     * every address-keyed budget (sign-in, the failure cap, registration).
+     */
+    ipv6PrefixBits: number;
     refreshPerMinute: number;
     smsCooldownSeconds: number;
     smsPerDay: number;
@@ -51,6 +57,8 @@ export interface Config {
   /** AUDIT_LOG_ENABLED: the audit trail is on unless set to false. */
   auditLogEnabled: boolean;
   trustedProxies: string[];
+  /** Exact browser origins allowed to call /graphql with credentials (CORS). */
+  corsOrigins: string[];
   logLevel: string;
 }
 
@@ -77,6 +85,11 @@ const PLACEHOLDER_SECRETS = new Set([
   'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
 ]);
 
+/** The placeholders as bytes, so that a re-spelling of one (no padding, base64url) is one too. */
+const PLACEHOLDER_BYTES = [...PLACEHOLDER_SECRETS]
+  .map((text) => Buffer.from(text, 'base64'))
+  .filter((bytes) => bytes.length > 0);
+
 type Env = Record<string, string | undefined>;
 
 /**
@@ -100,11 +113,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const passwordPepper = parseSecret('PASSWORD_PEPPER', pepperText, problems);
 
   if (profile === 'production') {
+    // Compared by the bytes the service would use, never by their text: base64 has many spellings.
     const devFile = loadDevelopmentSecrets(dataDir, { create: false });
-    if (keysText && (keysText === devFile?.fieldEncryptionKeys || fieldEncryptionKeys.some(isDevKey))) {
+    const devBytes = devFile ? developmentSecretBytes(devFile) : [];
+    if (fieldEncryptionKeys.some((k) => isDevKey(k) || devBytes.some((d) => d.equals(k.key)))) {
       problems.push('FIELD_ENCRYPTION_KEYS holds a development key');
     }
-    if (pepperText && (pepperText === devFile?.passwordPepper || PLACEHOLDER_SECRETS.has(pepperText))) {
+    if (
+      pepperText &&
+      (PLACEHOLDER_SECRETS.has(pepperText.trim()) ||
+        [...devBytes, ...PLACEHOLDER_BYTES].some((d) => sameHmacKey(d, passwordPepper)))
+    ) {
       problems.push('PASSWORD_PEPPER holds a development value');
     }
   }
@@ -177,6 +196,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       loginPerMinute: int('RATE_LIMIT_LOGIN_PER_MINUTE', 5),
       loginFailuresPerDay: int('RATE_LIMIT_LOGIN_FAILURES_PER_DAY', 100),
       registerPerHour: int('RATE_LIMIT_REGISTER_PER_HOUR', 3),
+      ipv6PrefixBits: parseIntInRange(
+        'RATE_LIMIT_IPV6_PREFIX',
+        env.RATE_LIMIT_IPV6_PREFIX,
+        { fallback: 64, min: 32, max: 128 },
+        'the leading bits of an IPv6 address that count as one client',
+        problems,
+      ),
       refreshPerMinute: int('RATE_LIMIT_REFRESH_PER_MINUTE', 60),
       smsCooldownSeconds: int('SMS_RESEND_COOLDOWN_SECONDS', 30),
       smsPerDay: int('SMS_PER_PHONE_PER_DAY', 10),
@@ -193,6 +219,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       retries: int('SMS_HTTP_RETRIES', 2),
     },
     auditLogEnabled: parseBool('AUDIT_LOG_ENABLED', env.AUDIT_LOG_ENABLED, true, problems),
+    corsOrigins: parseCorsOrigins(env.CORS_ORIGINS, profile, problems),
     trustedProxies: (env.TRUSTED_PROXIES ?? '')
       .split(',')
       .map((s) => s.trim())
@@ -234,6 +261,39 @@ function parseStore(
 }
 
 /** A redis:// or rediss:// URL, or a unix socket path. Never echoed: it may hold a password. */
+/** The Vite dev server, where a React app is developed against a local service. */
+const DEVELOPMENT_CORS_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173'];
+
+/**
+ * CORS_ORIGINS: comma-separated exact origins (scheme, host and port, nothing else). Credentials go
+ * only to listed origins, so a wildcard is refused. Unset: the Vite dev server outside production,
+ * none in production.
+ */
+function parseCorsOrigins(value: string | undefined, profile: Profile, problems: string[]): string[] {
+  if (value === undefined) return profile === 'production' ? [] : [...DEVELOPMENT_CORS_ORIGINS];
+  const origins = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (origin.includes('*')) {
+      problems.push('CORS_ORIGINS cannot hold a wildcard: credentialed requests need exact origins');
+      continue;
+    }
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin)
+      problems.push(
+        `CORS_ORIGINS entries must be exact origins such as https://app.example.com (no path, no trailing slash): ${JSON.stringify(origin.slice(0, 100))}`,
+      );
+  }
+  return origins;
+}
+
 function parseRedisUrl(value: string | undefined, problems: string[]): string | undefined {
   if (!value) return undefined;
   if (value.startsWith('/')) return value;
@@ -274,6 +334,25 @@ function parseIntSetting(
   return n;
 }
 
+/** An integer setting within [min, max]; anything else is one problem naming the range and the value. */
+function parseIntInRange(
+  name: string,
+  value: string | undefined,
+  range: { fallback: number; min: number; max: number },
+  meaning: string,
+  problems: string[],
+): number {
+  if (value === undefined || value === '') return range.fallback;
+  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
+    problems.push(
+      `${name} must be an integer from ${range.min} to ${range.max} (${meaning}; default ${range.fallback}), got "${value}"`,
+    );
+    return range.fallback;
+  }
+  return n;
+}
+
 function parseSecret(name: string, value: string | undefined, problems: string[]): Buffer {
   if (!value) {
     problems.push(`${name} is required`);
@@ -301,6 +380,21 @@ function parseFieldKeys(value: string | undefined, problems: string[]): FieldKey
     keys.push({ id, key });
   }
   return keys;
+}
+
+/**
+ * Whether two HMAC-SHA-256 keys give the same MACs (RFC 2104): a key longer than the 64-byte
+ * block is replaced by its SHA-256, and a shorter one is padded with zero bytes, so trailing
+ * zero bytes make no difference. An all-zero key is the empty key.
+ */
+function sameHmacKey(a: Buffer, b: Buffer): boolean {
+  const effective = (key: Buffer) => {
+    const block = key.length > 64 ? createHash('sha256').update(key).digest() : key;
+    let end = block.length;
+    while (end > 0 && block[end - 1] === 0) end -= 1;
+    return block.subarray(0, end);
+  };
+  return effective(a).equals(effective(b));
 }
 
 const isDevKey = (k: FieldKey) => k.id.startsWith('dev') || k.key.every((b) => b === 0);

@@ -8,6 +8,20 @@ export interface DevelopmentSecrets {
 }
 
 /**
+ * The bytes of every development secret (each field-encryption key, whatever its id, and the
+ * pepper), decoded as the configuration decodes a secret: so a production value is recognised
+ * however its base64 is spelled (with or without padding, base64url or base64).
+ */
+export function developmentSecretBytes(secrets: DevelopmentSecrets): Buffer[] {
+  const keys = String(secrets.fieldEncryptionKeys ?? '')
+    .split(',')
+    .map((entry) => entry.trim().split(':')[1] ?? '');
+  return [...keys, String(secrets.passwordPepper ?? '')]
+    .map((text) => Buffer.from(text, 'base64'))
+    .filter((bytes) => bytes.length > 0);
+}
+
+/**
  * Secrets for development and test, generated once and kept in
  * `<dataDir>/secrets.json` so that tokens and encrypted fields survive restarts.
  * The key id starts with "dev", which production refuses.

@@ -6,6 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import express, { type ErrorRequestHandler } from 'express';
 import type { JSONWebKeySet } from 'jose';
 import type { Orm } from '../adapters/database/orm.js';
+import { jwksStaleIfErrorSeconds } from '../adapters/tokens/signing-keys.js';
 import type { Config } from '../config/config.js';
 import type { Authenticate } from '../identity/application/authenticate.js';
 import type { UseCases } from '../identity/application/identity-application.js';
@@ -15,10 +16,13 @@ import type { GraphQLContext } from '../identity/graphql/context.js';
 import { createErrorFormatter } from '../identity/graphql/format-error.js';
 import { DOCUMENT_LIMITS, documentValidationRules } from '../identity/graphql/limits.js';
 import { buildAppSchema } from '../identity/graphql/schema.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Logger, RequestScopeStorage } from '../kernel/logger.js';
+import { cors, originAllowed } from './cors.js';
 import { healthRoutes } from './health.js';
 import { createInFlight } from './in-flight.js';
 import { requestScope } from './request-scope.js';
+import { refuseForeignTokenCookies, tokenTransport } from './token-cookies.js';
 
 export const BODY_LIMIT = '100kb';
 
@@ -30,6 +34,7 @@ export interface HttpAppDeps {
   scope: RequestScopeStorage;
   useCases: UseCases;
   authenticate: Authenticate;
+  clock: Clock;
   /** The public signing keys, served at /.well-known/jwks.json. */
   jwks: () => Promise<JSONWebKeySet>;
 }
@@ -77,21 +82,52 @@ export async function createHttpApp(deps: HttpAppDeps) {
   app.set('trust proxy', trustProxySetting(config.trustedProxies));
   app.use(requestScope(scope, logger));
   app.use(healthRoutes(orm));
-  app.get('/.well-known/jwks.json', async (_req, res, next) => {
+  // The public signing keys, sent as canonical JSON (members sorted) with a strong ETag over those
+  // bytes, so a verifier revalidates with If-None-Match and gets 304 while the set is unchanged.
+  // While PostgreSQL is down the last keys read are served for jwksStaleIfErrorSeconds, and
+  // caches are told by stale-if-error that they may do the same; a failure past that is answered
+  // with no-store, so that no cache keeps the error in place of the keys.
+  const jwksCacheControl = `public, max-age=300, stale-if-error=${jwksStaleIfErrorSeconds(config.jwt.accessTokenTtlSeconds)}`;
+  const canonicalJson = (value: unknown): string =>
+    JSON.stringify(value, (_key, v: unknown) =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : v,
+    );
+  app.get('/.well-known/jwks.json', async (req, res, next) => {
+    let body: string;
     try {
-      res.setHeader('Cache-Control', 'public, max-age=300');
-      res.json(await deps.jwks());
+      body = canonicalJson(await deps.jwks());
     } catch (err) {
+      res.setHeader('Cache-Control', 'no-store');
       next(err);
+      return;
     }
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body));
+    const etag = `"${Buffer.from(digest).toString('base64url')}"`;
+    res.setHeader('Cache-Control', jwksCacheControl);
+    res.setHeader('ETag', etag);
+    // If-None-Match by weak comparison (RFC 9110 13.1.2), whatever the request's Cache-Control:
+    // fetch() adds `no-cache` to every conditional request, which Express's req.fresh refuses.
+    const ifNoneMatch = req.get('if-none-match');
+    const matched =
+      ifNoneMatch?.trim() === '*' ||
+      !!ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+    if (matched) {
+      res.status(304).end();
+      return;
+    }
+    res.type('application/json').send(body);
   });
   const inFlight = createInFlight();
   app.use(
     '/graphql',
+    cors(config.corsOrigins),
+    refuseForeignTokenCookies((req) => originAllowed(req, config.corsOrigins)),
     express.json({ limit: BODY_LIMIT }),
     inFlight.track(
       expressMiddleware(apollo, {
-        context: async ({ req }): Promise<GraphQLContext> => {
+        context: async ({ req, res }): Promise<GraphQLContext> => {
           // The unit of work and its loaders are made on first use: a document that reads no
           // entity (`__typename`, a failed validation) costs no fork.
           let em: EntityManager | undefined;
@@ -123,6 +159,11 @@ export async function createHttpApp(deps: HttpAppDeps) {
               return loaders;
             },
             useCases: deps.useCases,
+            clock: deps.clock,
+            tokens: tokenTransport(req, res, {
+              originAllowed: originAllowed(req, config.corsOrigins),
+              now: () => deps.clock.now(),
+            }),
             meta: {
               requestId: scope.getStore()?.requestId ?? '',
               ip: req.ip ?? '',

@@ -17,11 +17,54 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * The codes of request errors that Apollo Server and the HTTP edge produce before any resolver
+ * runs, passed on to the client as they are (format-error.ts). No domain code throws these.
+ * PERSISTED_QUERY_NOT_SUPPORTED is absent: automatic persisted queries are on, so Apollo never
+ * answers it.
+ */
+export const RequestErrorCode = {
+  /** The document is not valid GraphQL syntax. */
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  /** The document does not validate against the schema or the document limits. */
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /** The HTTP request is malformed: no query, a body too large or not JSON, a CSRF-unsafe request. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** The document holds several operations and `operationName` names none of them. */
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+  /** An automatic persisted query whose hash is not (or no longer) cached: resend it with the query. */
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+} as const;
+
+export type RequestErrorCode = (typeof RequestErrorCode)[keyof typeof RequestErrorCode];
+
+/** Every `extensions.code` the service can answer: the domain catalogue and the request errors. */
+export const ServedErrorCode = { ...ErrorCode, ...RequestErrorCode } as const;
+
+export type ServedErrorCode = (typeof ServedErrorCode)[keyof typeof ServedErrorCode];
+
+/**
+ * Why a request is UNAUTHENTICATED, as `extensions.reason`: what a client should do next.
+ * TOKEN_EXPIRED: refresh the session. TOKEN_INVALID (also: no bearer token at all): sign in, or
+ * send the access token. SESSION_ENDED: the session was revoked or expired, or the account can no
+ * longer be used; sign in again. DEVICE_MISMATCH: the token belongs to another X-Device-Id.
+ */
+export const UnauthenticatedReason = {
+  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
+  TOKEN_INVALID: 'TOKEN_INVALID',
+  SESSION_ENDED: 'SESSION_ENDED',
+  DEVICE_MISMATCH: 'DEVICE_MISMATCH',
+} as const;
+
+export type UnauthenticatedReason = (typeof UnauthenticatedReason)[keyof typeof UnauthenticatedReason];
+
 export interface DomainErrorDetails {
   /** The input field at fault, for BAD_USER_INPUT and CONFLICT. */
   field?: string;
   /** Seconds until a retry can succeed, for RATE_LIMITED. */
   retryAfterSeconds?: number;
+  /** Why, for UNAUTHENTICATED. */
+  reason?: UnauthenticatedReason;
 }
 
 /** An expected failure whose code and message are safe to show to the client. */
@@ -39,8 +82,9 @@ export class DomainError extends Error {
 export const badInput = (field: string, message: string) =>
   new DomainError(ErrorCode.BAD_USER_INPUT, message, { field });
 
-export const unauthenticated = (message = 'Authentication required') =>
-  new DomainError(ErrorCode.UNAUTHENTICATED, message);
+/** UNAUTHENTICATED, with the reason when the caller knows it (sent as `extensions.reason`). */
+export const unauthenticated = (message = 'Authentication required', reason?: UnauthenticatedReason) =>
+  new DomainError(ErrorCode.UNAUTHENTICATED, message, reason ? { reason } : {});
 
 /** One text for every failed sign-in, so a response never tells which part was wrong. */
 export const invalidCredentials = () => new DomainError(ErrorCode.INVALID_CREDENTIALS, 'Invalid credentials');

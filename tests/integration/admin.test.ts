@@ -189,9 +189,10 @@ describe('users list', () => {
     try {
       const boss = await anAdmin(counted);
       await counted.orm.em.getConnection().execute(
-        `insert into users (id, username, email, password_hash, role, status, mfa_enabled, failed_login_attempts,
-                            password_changed_at, created_at, updated_at)
-         select gen_random_uuid(), 'bulk' || g, 'bulk' || g || '@example.com', '!', 'USER', 'ACTIVE', false, 0, now(), now(), now()
+        `insert into users (id, username, username_skeleton, email, password_hash, role, status, mfa_enabled,
+                            failed_login_attempts, password_changed_at, created_at, updated_at)
+         select gen_random_uuid(), 'bulk' || g, translate('bulk' || g, '01', 'ol'), 'bulk' || g || '@example.com', '!',
+                'USER', 'ACTIVE', false, 0, now(), now(), now()
          from generate_series(1, 150) g`,
       );
       statements.length = 0;

@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const refresh = (refreshToken: string, deviceId = 'device-1') =>
+const refresh = (refreshToken: string | null | undefined, deviceId = 'device-1') =>
   app.gql(RefreshDoc, { input: { refreshToken, deviceId } });
 
 describe('refresh', () => {

@@ -34,7 +34,10 @@ export async function signIn(app: TestApp, user: { email: string; password: stri
   });
   const login = res.data?.login;
   if (login?.__typename !== 'AuthPayload') throw new Error(`sign-in failed: ${res.raw}`);
-  return login;
+  // Body transport: the refresh token is in the response.
+  if (typeof login.refreshToken !== 'string')
+    throw new Error(`sign-in returned no refresh token: ${res.raw}`);
+  return { ...login, refreshToken: login.refreshToken };
 }
 
 /** A signed-in admin (role set directly in the database, as `npm run user:role` does). */

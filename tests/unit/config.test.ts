@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/config';
@@ -58,6 +58,97 @@ describe('configuration', () => {
     expect(problems).toContain('PASSWORD_PEPPER holds a development value');
   });
 
+  it('refuses the development field-encryption key under any key id, beside other keys too', () => {
+    const dir = tmp();
+    loadConfig({}, dir);
+    const dev = JSON.parse(readFileSync(join(dir, '.data', 'secrets.json'), 'utf8'));
+    const devKey = dev.fieldEncryptionKeys.split(':')[1];
+    for (const keys of [`prod1:${devKey}`, `${goodSecrets.FIELD_ENCRYPTION_KEYS},old:${devKey}`]) {
+      const problems = problemsOf(
+        { NODE_ENV: 'production', ...goodSecrets, FIELD_ENCRYPTION_KEYS: keys },
+        dir,
+      );
+      expect(problems).toContain('FIELD_ENCRYPTION_KEYS holds a development key');
+    }
+  });
+
+  describe('refuses development secrets by their bytes, however they are spelled', () => {
+    // Bytes whose base64 holds both "+" and "/", so that base64url spells them differently.
+    const keyBytes = Buffer.from(Array.from({ length: 32 }, (_, i) => [0xfb, 0xff, 0xbf][i % 3]));
+    const pepperBytes = Buffer.from(Array.from({ length: 32 }, (_, i) => [0xbf, 0xfb, 0xff][i % 3]));
+    const withDevFile = () => {
+      const dir = tmp();
+      mkdirSync(join(dir, '.data'));
+      writeFileSync(
+        join(dir, '.data', 'secrets.json'),
+        JSON.stringify({
+          fieldEncryptionKeys: `dev1:${keyBytes.toString('base64')}`,
+          passwordPepper: pepperBytes.toString('base64'),
+        }),
+      );
+      return dir;
+    };
+    const production = (env: Record<string, string>) =>
+      problemsOf({ NODE_ENV: 'production', ...goodSecrets, ...env }, withDevFile());
+
+    it('spells with "+", "/" and padding: the fixture is what it claims', () => {
+      expect(keyBytes.toString('base64')).toMatch(/[+/].*=$/);
+      expect(pepperBytes.toString('base64')).toMatch(/[+/].*=$/);
+      expect(keyBytes.toString('base64url')).not.toBe(keyBytes.toString('base64').replace(/=+$/, ''));
+    });
+
+    it.each([
+      ['base64 under another key id', keyBytes.toString('base64')],
+      ['base64 without padding', keyBytes.toString('base64').replace(/=+$/, '')],
+      ['base64url', keyBytes.toString('base64url')],
+      ['base64url with padding', `${keyBytes.toString('base64url')}=`],
+    ])('the field-encryption key as %s', (_, spelling) => {
+      expect(production({ FIELD_ENCRYPTION_KEYS: `live7:${spelling}` })).toContain(
+        'FIELD_ENCRYPTION_KEYS holds a development key',
+      );
+    });
+
+    it.each([
+      ['base64', pepperBytes.toString('base64')],
+      ['base64 without padding', pepperBytes.toString('base64').replace(/=+$/, '')],
+      ['base64url', pepperBytes.toString('base64url')],
+      ['base64url with padding', `${pepperBytes.toString('base64url')}=`],
+    ])('the pepper as %s', (_, spelling) => {
+      expect(production({ PASSWORD_PEPPER: spelling })).toContain(
+        'PASSWORD_PEPPER holds a development value',
+      );
+    });
+
+    it('the pepper with zero bytes appended, which HMAC-SHA-256 pads with anyway', () => {
+      const padded = Buffer.concat([pepperBytes, Buffer.alloc(4)]);
+      expect(production({ PASSWORD_PEPPER: padded.toString('base64') })).toContain(
+        'PASSWORD_PEPPER holds a development value',
+      );
+    });
+
+    it('the development key used as the pepper, and the pepper used as a key', () => {
+      expect(production({ PASSWORD_PEPPER: keyBytes.toString('base64url') })).toContain(
+        'PASSWORD_PEPPER holds a development value',
+      );
+      expect(production({ FIELD_ENCRYPTION_KEYS: `live7:${pepperBytes.toString('base64')}` })).toContain(
+        'FIELD_ENCRYPTION_KEYS holds a development key',
+      );
+    });
+
+    it('the all-zero placeholder pepper without its padding', () => {
+      expect(production({ PASSWORD_PEPPER: 'A'.repeat(43) })).toContain(
+        'PASSWORD_PEPPER holds a development value',
+      );
+      expect(production({ PASSWORD_PEPPER: Buffer.alloc(48).toString('base64url') })).toContain(
+        'PASSWORD_PEPPER holds a development value',
+      );
+    });
+
+    it('while other bytes pass', () => {
+      expect(production({})).toBe('');
+    });
+  });
+
   it('accepts real production secrets', () => {
     const config = loadConfig({ NODE_ENV: 'production', ...goodSecrets }, tmp());
     expect(config.fieldEncryptionKeys[0].id).toBe('prod1');
@@ -76,6 +167,38 @@ describe('configuration', () => {
     );
     expect(problemsOf({ PORT: 'eighty' })).toContain('PORT');
     expect(problemsOf({ NODE_ENV: 'staging' })).toContain('NODE_ENV');
+  });
+
+  it('takes CORS_ORIGINS as exact origins: the Vite dev server by default outside production, none in production', () => {
+    expect(loadConfig({}, tmp()).corsOrigins).toEqual(['http://localhost:5173', 'http://127.0.0.1:5173']);
+    expect(loadConfig({ NODE_ENV: 'production', ...goodSecrets }, tmp()).corsOrigins).toEqual([]);
+    expect(
+      loadConfig({ CORS_ORIGINS: ' https://app.elcorp.na , http://localhost:3000 ' }, tmp()).corsOrigins,
+    ).toEqual(['https://app.elcorp.na', 'http://localhost:3000']);
+    expect(problemsOf({ CORS_ORIGINS: '*' })).toMatch(/CORS_ORIGINS cannot hold a wildcard/);
+    expect(problemsOf({ CORS_ORIGINS: 'https://*.elcorp.na' })).toMatch(
+      /CORS_ORIGINS cannot hold a wildcard/,
+    );
+    for (const bad of [
+      'https://app.elcorp.na/',
+      'https://app.elcorp.na/path',
+      'app.elcorp.na',
+      'ftp://elcorp.na',
+    ])
+      expect(problemsOf({ CORS_ORIGINS: bad })).toMatch(/CORS_ORIGINS entries must be exact origins/);
+  });
+
+  it('takes RATE_LIMIT_IPV6_PREFIX as an integer from 32 to 128, 64 by default', () => {
+    const prefix = (env: Record<string, string>) => loadConfig(env, tmp()).rateLimits.ipv6PrefixBits;
+    expect(prefix({})).toBe(64);
+    expect(prefix({ RATE_LIMIT_IPV6_PREFIX: '48' })).toBe(48);
+    expect(prefix({ RATE_LIMIT_IPV6_PREFIX: '32' })).toBe(32);
+    expect(prefix({ RATE_LIMIT_IPV6_PREFIX: '128' })).toBe(128);
+    for (const value of ['31', '129', '0', '-64', '64.5', 'sixty-four', '/64']) {
+      expect(problemsOf({ RATE_LIMIT_IPV6_PREFIX: value })).toBe(
+        `RATE_LIMIT_IPV6_PREFIX must be an integer from 32 to 128 (the leading bits of an IPv6 address that count as one client; default 64), got "${value}"`,
+      );
+    }
   });
 
   it('chooses the rate-limit store: redis when REDIS_URL is given, postgres in production, else memory', () => {

@@ -27,6 +27,58 @@ describe('Email', () => {
     'a@-example.com',
     `${'a'.repeat(65)}@example.com`,
   ])('refuses %s', (input) => expect(fieldOf(() => Email.parse(input))).toBe('BAD_USER_INPUT:email'));
+
+  it.each(["o'brien+news@example.com", 'first.last@example.com', "!#$%&'*+-/=?^_`{|}~@example.com"])(
+    'accepts the RFC 5321 dot-atom local part %s',
+    (input) => expect(Email.parse(input).value).toBe(input),
+  );
+
+  it.each([
+    ['Cyrillic а', '\u0430lice@example.com'],
+    ['Greek ο', 'b\u03bfb@example.com'],
+    ['fullwidth ａ', '\uff41lice@example.com'],
+    ['Kelvin sign', '\u212aate@example.com'],
+    ['dotted capital I', 'al\u0130ce@example.com'],
+    ['a zero-width space', 'ali\u200bce@example.com'],
+    ['a zero-width joiner', 'ali\u200dce@example.com'],
+    ['a word joiner', 'ali\u2060ce@example.com'],
+    ['a right-to-left override', 'ali\u202ece@example.com'],
+    ['a left-to-right mark', 'ali\u200ece@example.com'],
+    ['a NUL', 'ali\u0000ce@example.com'],
+    ['a C1 control', 'ali\u0085ce@example.com'],
+    ['a soft hyphen', 'ali\u00adce@example.com'],
+    ['an accented letter', 'jos\u00e9@example.com'],
+    ['a quoted string', '"alice smith"@example.com'],
+    ['a leading dot', '.alice@example.com'],
+    ['a trailing dot', 'alice.@example.com'],
+    ['two dots in a row', 'ali..ce@example.com'],
+    ['a backslash', 'ali\\ce@example.com'],
+  ])('refuses a local part with %s', (_what, input) =>
+    expect(fieldOf(() => Email.parse(input))).toBe('BAD_USER_INPUT:email'),
+  );
+
+  it('stores an internationalised domain as its lower-case ASCII (punycode) form', () => {
+    expect(Email.parse('ana@M\u00fcnchen.DE').value).toBe('ana@xn--mnchen-3ya.de');
+    expect(Email.parse('ana@xn--mnchen-3ya.de').value).toBe('ana@xn--mnchen-3ya.de');
+    expect(Email.parse('ana@\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444').value).toBe(
+      'ana@xn--e1afmkfd.xn--p1ai',
+    );
+  });
+
+  it('never stores a domain that looks like another: a Cyrillic lookalike is spelled out in punycode', () => {
+    const lookalike = Email.parse('ana@ex\u0430mple.com').value;
+    expect(lookalike).toMatch(/^ana@xn--[a-z0-9-]+\.com$/);
+    expect(lookalike).not.toBe(Email.parse('ana@example.com').value);
+  });
+
+  it.each([
+    ['a zero-width space', 'ana@exam\u200bple.com'],
+    ['a right-to-left override', 'ana@exam\u202eple.com'],
+    ['a NUL', 'ana@exam\u0000ple.com'],
+    ['a space', 'ana@exam ple.com'],
+  ])('refuses a domain with %s', (_what, input) =>
+    expect(fieldOf(() => Email.parse(input))).toBe('BAD_USER_INPUT:email'),
+  );
 });
 
 describe('username', () => {

@@ -11,6 +11,7 @@ import {
 import type { Config } from '../../config/config.js';
 import type { Clock } from '../../kernel/clock.js';
 import { DomainError, ErrorCode } from '../../kernel/errors.js';
+import { clientAddressKey } from './client-address.js';
 import { MemoryCounters } from './memory-counters.js';
 
 type Limiter = MemoryCounters | RateLimiterPostgres | RateLimiterRedis;
@@ -74,6 +75,13 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
   const passwordChecksPerAccount = make('pw-check-account', limits.passwordChecksPerAccount, 3600);
   const passwordCheckFailures = make('pw-check-fail', limits.passwordCheckFailuresPerSession, 86400);
 
+  /**
+   * The digest an address-keyed budget counts under: an IPv6 client by its prefix of
+   * RATE_LIMIT_IPV6_PREFIX bits, an IPv4 client (also written IPv4-mapped) by its address.
+   */
+  const addressKey = (ip: string, ...parts: string[]) =>
+    digest(clientAddressKey(ip, limits.ipv6PrefixBits), ...parts);
+
   async function consume(limiter: Limiter, key: string): Promise<void> {
     try {
       await limiter.consume(key);
@@ -84,22 +92,23 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
   }
 
   return {
-    /** A sign-in attempt: 5 per minute per (client IP, identifier). */
+    /** A sign-in attempt: 5 per minute per (client address, identifier). */
     loginAttempt: (ip: string, identifier: string) =>
-      consume(login, digest(ip, identifier.trim().toLowerCase())),
+      consume(login, addressKey(ip, identifier.trim().toLowerCase())),
     /**
-     * The address's daily failure cap: none once the IP has failed 100 times today. Judged after
-     * the device-trust token, so a device that proves earlier trust is never refused by it.
+     * The address's daily failure cap: none once the client address has failed 100 times today.
+     * Judged after the device-trust token, so a device that proves earlier trust is never refused by it.
      */
     async addressFailureCap(ip: string): Promise<void> {
-      const failures = await loginFailures.get(digest(ip));
+      const failures = await loginFailures.get(addressKey(ip));
       if (failures && failures.consumedPoints >= limits.loginFailuresPerDay)
         throw rateLimited(failures.msBeforeNext);
     },
     async loginFailed(ip: string): Promise<void> {
-      await loginFailures.penalty(digest(ip), 1);
+      await loginFailures.penalty(addressKey(ip), 1);
     },
-    registration: (ip: string) => consume(register, digest(ip)),
+    /** A registration that passed validation: 3 per hour per client address. */
+    registration: (ip: string) => consume(register, addressKey(ip)),
     refresh: (sessionId: string) => consume(refresh, sessionId),
     /** One SMS per phone per cooldown, and a daily cap per phone. */
     async sms(phone: string): Promise<void> {

@@ -7,9 +7,16 @@ import { SIGNING_ALG, type SigningKeys } from './signing-keys.js';
 const FORBIDDEN_HEADERS = ['jku', 'jwk', 'x5u', 'x5c'] as const;
 
 export class InvalidTokenError extends Error {
-  constructor(reason: string) {
+  /**
+   * True only for a token that is ours and sound in every other respect (signature, typ,
+   * issuer, audience, claims) but past its `exp`: jose checks expiry last.
+   */
+  readonly expired: boolean;
+
+  constructor(reason: string, opts: { expired?: boolean } = {}) {
     super(`invalid token: ${reason}`);
     this.name = 'InvalidTokenError';
+    this.expired = opts.expired ?? false;
   }
 }
 
@@ -67,7 +74,9 @@ export function createSignedTokens(deps: { keys: SigningKeys; clock: Clock; issu
     } catch (err) {
       if (err instanceof InvalidTokenError) throw err;
       if (err instanceof errors.JOSEError || err instanceof TypeError || err instanceof SyntaxError) {
-        throw new InvalidTokenError(err instanceof errors.JOSEError ? err.code : 'malformed');
+        throw new InvalidTokenError(err instanceof errors.JOSEError ? err.code : 'malformed', {
+          expired: err instanceof errors.JWTExpired,
+        });
       }
       throw err;
     }

@@ -16,6 +16,23 @@ export const KEY_CACHE_SECONDS = 30;
  * for a reload and fail with it (fail closed), so a rotation takes effect on every instance.
  */
 export const MAX_STALE_SECONDS = 2 * KEY_CACHE_SECONDS;
+/** The least time the JWKS route goes on serving the last public keys it read while reloads fail. */
+export const JWKS_STALE_IF_ERROR_FLOOR_SECONDS = 15 * 60;
+
+/**
+ * How long after the last successful reload the public key set (JWKS) is still served while
+ * reloads fail (stale-if-error), in seconds; past it the JWKS route fails with the reload.
+ *
+ * An instance signs from its cache for up to MAX_STALE_SECONDS after its last reload, and a token
+ * it signs then lives accessTokenTtlSeconds: other services need these keys for that long to
+ * verify every token still live. The floor keeps a short token lifetime from turning a routine
+ * PostgreSQL restart or failover into JWKS errors at every verifier. The bound is finite because
+ * an instance cut off from the database cannot see a rotation or retirement made meanwhile.
+ * Public keys only: signing and verifying keep their MAX_STALE_SECONDS limit.
+ */
+export function jwksStaleIfErrorSeconds(accessTokenTtlSeconds: number): number {
+  return Math.max(accessTokenTtlSeconds + MAX_STALE_SECONDS, JWKS_STALE_IF_ERROR_FLOOR_SECONDS);
+}
 
 interface KeyCache {
   loadedAt: number;
@@ -42,16 +59,24 @@ interface LoadedKey {
  * and verifying do not wait for a reload: a stale cache answers while one reload runs beside
  * it. The JWKS route (outside any transaction) waits for fresh keys, an unknown kid for one
  * reload at most once a second, and everything waits once the keys are older than that limit.
+ *
+ * The JWKS alone answers from the last keys read when a reload fails (the database is down),
+ * for jwksStaleIfErrorSeconds after the last successful reload: while reloads keep failing it
+ * answers at once, with one background reload a second at most, as signing does.
  */
 export function createSigningKeys(deps: {
   em: EntityManager;
   encryption: FieldEncryption;
   clock: Clock;
   accessTokenTtlSeconds: number;
-  /** A background reload failed; the stale keys stay in use up to MAX_STALE_SECONDS, retried once a second. */
+  /**
+   * A reload failed; the stale keys stay in use up to MAX_STALE_SECONDS (the JWKS up to
+   * jwksStaleIfErrorSeconds), retried once a second.
+   */
   onReloadError?: (err: unknown) => void;
 }) {
   const { encryption, clock } = deps;
+  const jwksStaleMs = jwksStaleIfErrorSeconds(deps.accessTokenTtlSeconds) * 1000;
   let cache: KeyCache | undefined;
   let lastMissReload = 0;
   let lastReloadFailure = 0;
@@ -169,25 +194,49 @@ export function createSigningKeys(deps: {
 
   const isStale = (c: KeyCache) => clock.now().getTime() - c.loadedAt > KEY_CACHE_SECONDS * 1000;
 
+  function reloadFailed(err: unknown): void {
+    lastReloadFailure = clock.now().getTime();
+    deps.onReloadError?.(err);
+  }
+
+  /** Starts a reload beside the callers unless one runs or one failed less than a second ago. */
+  function reloadInBackground(): void {
+    if (loading || clock.now().getTime() - lastReloadFailure <= 1000) return;
+    reload().catch(reloadFailed);
+  }
+
   /** The cached keys without waiting when there are any; a stale cache starts a background reload. */
   async function cached(): Promise<KeyCache> {
     if (!cache) return reload();
     const nowMs = clock.now().getTime();
     // After a failed background reload (database down), one retry a second, not one per request.
-    if (isStale(cache) && !loading && nowMs - lastReloadFailure > 1000) {
-      reload().catch((err) => {
-        lastReloadFailure = clock.now().getTime();
-        deps.onReloadError?.(err);
-      });
-    }
+    if (isStale(cache)) reloadInBackground();
     // Too old to use (an idle instance, or reloads failing): wait for a reload, or fail with it.
     if (nowMs - cache.loadedAt > MAX_STALE_SECONDS * 1000) return loading ?? reload();
     return cache;
   }
 
-  /** Keys no older than KEY_CACHE_SECONDS, waiting for a reload if need be. */
-  async function fresh(): Promise<KeyCache> {
-    return cache && !isStale(cache) ? cache : reload();
+  /**
+   * For the JWKS: keys no older than KEY_CACHE_SECONDS, waiting for a reload if need be; when the
+   * reload fails, the last keys read while they are under jwksStaleIfErrorSeconds old.
+   */
+  async function publicKeys(): Promise<KeyCache> {
+    if (cache && !isStale(cache)) return cache;
+    const servable = (c: KeyCache | undefined): c is KeyCache =>
+      !!c && clock.now().getTime() - c.loadedAt <= jwksStaleMs;
+    // Reloads have failed since these keys were read: answer at once rather than wait on a
+    // database that is down, retrying in the background once a second.
+    if (servable(cache) && lastReloadFailure > cache.loadedAt) {
+      reloadInBackground();
+      return cache;
+    }
+    try {
+      return await reload();
+    } catch (err) {
+      if (!servable(cache)) throw err;
+      reloadFailed(err);
+      return cache;
+    }
   }
 
   return {
@@ -215,7 +264,7 @@ export function createSigningKeys(deps: {
 
     async jwks(): Promise<{ keys: JWK[] }> {
       const since = publishedSince(clock.now());
-      const keys = [...(await fresh()).keys.values()].filter((k) => !k.retiredAt || k.retiredAt > since);
+      const keys = [...(await publicKeys()).keys.values()].filter((k) => !k.retiredAt || k.retiredAt > since);
       return { keys: keys.map((k) => k.publicJwk) };
     },
   };

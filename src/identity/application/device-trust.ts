@@ -42,7 +42,11 @@ export function createDeviceTrust(deps: {
     },
 
     /** Issues (or rotates) the device's trust token after a successful sign-in, in the caller's transaction. */
-    async issue(em: EntityManager, user: User, deviceId: string): Promise<string> {
+    async issue(
+      em: EntityManager,
+      user: User,
+      deviceId: string,
+    ): Promise<{ token: string; expiresAt: Date }> {
       const now = deps.clock.now();
       const { token, jti, expiresAt } = await deps.tokens.sign({
         typ: DEVICE_TRUST_TYP,
@@ -58,7 +62,7 @@ export function createDeviceTrust(deps: {
         em.persist(new DeviceTrust({ user: ref(user), deviceId, tokenId: jti, expiresAt, now }));
       }
       await em.flush();
-      return token;
+      return { token, expiresAt };
     },
   };
 }

@@ -34,11 +34,12 @@ import { createLoginUser } from './use-cases/login-user.js';
 import { createLogout } from './use-cases/logout.js';
 import { createMySessions } from './use-cases/my-sessions.js';
 import { createRefreshSession } from './use-cases/refresh-session.js';
-import { createRegisterUser } from './use-cases/register-user.js';
+import { createRegisterUser, createRegistration } from './use-cases/register-user.js';
 import { createRequestPhoneVerification } from './use-cases/request-phone-verification.js';
 import { createRevokeAllSessions } from './use-cases/revoke-all-sessions.js';
 import { createRevokeSession } from './use-cases/revoke-session.js';
 import { createSendMfaSmsCode } from './use-cases/send-mfa-sms-code.js';
+import { createSignUp } from './use-cases/sign-up.js';
 import { createUpdateProfile } from './use-cases/update-profile.js';
 import { createVerifyMfa } from './use-cases/verify-mfa.js';
 
@@ -78,8 +79,6 @@ export function createIdentityApplication(deps: IdentityDeps) {
   const deviceTrust = createDeviceTrust({ tokens, clock, issuer, settings: settings.deviceTrust });
   const challenges = createMfaChallenges({ tokens, clock, issuer });
   const secondFactor = createSecondFactor({ encryption, hashCode, clock });
-  const confirmPassword = createPasswordConfirmation({ hasher });
-  const assertRecentAuth = createRecentAuth({ confirmPassword, clock });
   const sendSmsCode = createSmsCodes({ clock, limits, hashCode, sms: deps.sms, inTransaction });
   const signIn = createSignIn({
     clock,
@@ -93,14 +92,18 @@ export function createIdentityApplication(deps: IdentityDeps) {
     inTransaction,
     logger,
   });
+  const confirmPassword = createPasswordConfirmation({ hasher, limits, signIn, audit, inTransaction, clock });
+  const assertRecentAuth = createRecentAuth({ confirmPassword, clock });
   const passwordMinLength = settings.passwordMinLength;
+  const prepareRegistration = createRegistration({ hasher, clock, limits, passwordMinLength });
 
   return {
     authenticate: createAuthenticator({ accessTokens, clock }),
     /** Appends facts recorded outside a use case (operator commands). */
     inTransaction,
     useCases: {
-      register: createRegisterUser({ hasher, clock, limits, inTransaction, passwordMinLength }),
+      register: createRegisterUser({ prepare: prepareRegistration, inTransaction }),
+      signUp: createSignUp({ prepare: prepareRegistration, signIn }),
       login: createLoginUser({ hasher, clock, lockout, deviceTrust, limits, signIn }),
       verifyMfa: createVerifyMfa({ clock, challenges, secondFactor, signIn }),
       sendMfaSmsCode: createSendMfaSmsCode({ challenges, sendSmsCode }),

@@ -16,7 +16,7 @@ export function createRecentAuth(deps: { confirmPassword: ConfirmPassword; clock
   return async function assertRecentAuth(ctx: RequestContext, password?: string | null): Promise<void> {
     const principal = await ctx.principal();
     if (password) {
-      await deps.confirmPassword(ctx.em, principal.userId, password);
+      await deps.confirmPassword(ctx, password);
       return;
     }
     const session = await ctx.em.findOneOrFail(Session, principal.sessionId);

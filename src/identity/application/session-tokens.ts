@@ -2,8 +2,10 @@ import { ref } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hashRefreshToken, newRefreshToken } from '../../adapters/tokens/refresh-tokens.js';
 import type { Clock } from '../../kernel/clock.js';
+import type { RequestMeta } from '../domain/principal.js';
 import { Session, SessionRevocation } from '../domain/session.entity.js';
 import type { User } from '../domain/user.entity.js';
+import { summarizeUserAgent } from '../domain/user-agent.js';
 import type { AccessTokens } from './access-tokens.js';
 
 export interface IssuedSession {
@@ -25,9 +27,15 @@ export function createSessionTokens(deps: {
   return {
     /**
      * Starts a session for (user, device) inside the caller's transaction. A live
-     * session on the same device is revoked first: one session per device.
+     * session on the same device is revoked first: one session per device. The session keeps
+     * the client address and a summary of the User-Agent of the request that signed in.
      */
-    async open(em: EntityManager, user: User, device: { id: string; name?: string }): Promise<IssuedSession> {
+    async open(
+      em: EntityManager,
+      user: User,
+      device: { id: string; name?: string },
+      client: Pick<RequestMeta, 'ip' | 'userAgent'>,
+    ): Promise<IssuedSession> {
       const now = deps.clock.now();
       const previous = await em.findOne(Session, { user: user.id, deviceId: device.id, revokedAt: null });
       if (previous) {
@@ -44,6 +52,8 @@ export function createSessionTokens(deps: {
         now,
         idleTtlSeconds: deps.idleTtlSeconds,
         absoluteTtlSeconds: deps.absoluteTtlSeconds,
+        userAgent: summarizeUserAgent(client.userAgent) ?? undefined,
+        ipAddress: shownAddress(client.ip),
       });
       em.persist(session);
       await em.flush();
@@ -67,3 +77,9 @@ export function createSessionTokens(deps: {
 }
 
 export type SessionTokens = ReturnType<typeof createSessionTokens>;
+
+/** The client address as people write it: an IPv4-mapped IPv6 address as plain IPv4; none for ''. */
+function shownAddress(ip: string): string | undefined {
+  if (!ip) return undefined;
+  return /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip)?.[1] ?? ip;
+}

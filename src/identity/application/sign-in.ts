@@ -1,13 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RateLimits } from '../../adapters/rate-limits/rate-limits.js';
 import type { Clock } from '../../kernel/clock.js';
+import { describeError } from '../../kernel/describe-error.js';
 import type { DomainEvent } from '../../kernel/domain-event.js';
 import { invalidCredentials } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { DeviceTrust } from '../domain/device-trust.entity.js';
 import type { MfaMethod } from '../domain/enums.js';
 import { User } from '../domain/user.entity.js';
-import type { AuditTrail } from '../persistence/audit-chain.js';
+import type { AuditContext, AuditTrail } from '../persistence/audit-chain.js';
 import type { DeviceTrustCounter } from '../persistence/device-trust-counter.js';
 import type { LockoutCounter } from '../persistence/lockout-counter.js';
 import type { InTransaction } from '../persistence/unit-of-work.js';
@@ -29,10 +30,21 @@ export interface SignInDevice {
  */
 export type AttemptBudget = { kind: 'account' } | { kind: 'device'; trust: DeviceTrust } | { kind: 'none' };
 
+/** A reserved try of an attempt budget, to be settled exactly once. */
+export interface SignInTry {
+  /** Counts the try as a failure; returns the events to record (the lockout it started). */
+  wrongSecret(): Promise<DomainEvent[]>;
+  /** Gives the try back. */
+  release(): Promise<void>;
+  /** The sign-in completed: its transaction cleared the count. */
+  succeeded(): void;
+  settled(): boolean;
+}
+
 /** How a sign-in was completed; a trusted device leaves a lockout caused elsewhere in force. */
 export type SignInVia = 'password' | 'trusted_device' | 'mfa';
 
-export type SignInOutcome = IssuedSession & { deviceTrustToken: string };
+export type SignInOutcome = IssuedSession & { deviceTrustToken: string; deviceTrustTokenExpiresAt: Date };
 
 export interface MfaChallengeOutcome {
   challengeToken: string;
@@ -59,31 +71,84 @@ export function createSignIn(deps: {
   logger: Logger;
 }) {
   return {
-    /** Spends one try of the budget before a secret is compared; false when none is left. */
-    reserveTry(em: EntityManager, userId: string, budget: AttemptBudget): Promise<boolean> {
-      if (budget.kind === 'device') return deps.deviceTrustCounter.reserveTryNow(em, budget.trust.id);
-      if (budget.kind === 'account') return deps.lockout.reserveTryNow(em, userId, deps.clock.now());
-      return Promise.resolve(true);
-    },
-
     /**
-     * After a wrong secret on a reserved try: an exhausted trusted device stops being trusted;
-     * the account's last try locks it. Returns the events to record with the failure.
+     * Spends one try of the budget before a secret is compared; undefined when none is left. The
+     * try must then be settled on every path: `wrongSecret` counts it, `release` gives it back,
+     * a completed sign-in clears the count; `settleAfter` gives back whatever was left unsettled
+     * when the attempt ends some other way (an error, the database gone).
      */
-    async recordWrongSecret(
+    async reserveTry(
       em: EntityManager,
       userId: string,
       budget: AttemptBudget,
-    ): Promise<DomainEvent[]> {
-      if (budget.kind === 'device') {
-        await deps.deviceTrustCounter.forgetIfExhaustedNow(em, budget.trust.id);
-        return [];
+    ): Promise<SignInTry | undefined> {
+      let settled = false;
+      const settle = () => {
+        const first = !settled;
+        settled = true;
+        return first;
+      };
+      if (budget.kind === 'none') {
+        return {
+          wrongSecret: async () => [],
+          release: async () => {},
+          succeeded: () => {},
+          settled: () => true,
+        };
       }
-      if (budget.kind === 'none') return [];
-      const lockedUntil = await deps.lockout.recordFailureNow(em, userId, deps.clock.now());
-      if (!lockedUntil) return [];
-      deps.logger.warn({ userId, lockedUntil }, 'account locked after failed sign-ins');
-      return [{ type: 'user.locked', subjectId: userId, data: { by: 'failed_logins', until: lockedUntil } }];
+      if (budget.kind === 'device') {
+        if (!(await deps.deviceTrustCounter.reserveTryNow(em, budget.trust.id))) return undefined;
+        return {
+          async wrongSecret() {
+            if (settle()) await deps.deviceTrustCounter.forgetIfExhaustedNow(em, budget.trust.id);
+            return [];
+          },
+          async release() {
+            if (settle()) await deps.deviceTrustCounter.giveBackTryNow(em, budget.trust.id);
+          },
+          succeeded: () => void settle(),
+          settled: () => settled,
+        };
+      }
+      const reserved = await deps.lockout.reserveTryNow(em, userId, deps.clock.now());
+      if (!reserved) return undefined;
+      return {
+        async wrongSecret() {
+          if (!settle() || !reserved.lockedUntil) return [];
+          const lockedUntil = reserved.lockedUntil;
+          deps.logger.warn({ userId, lockedUntil }, 'account locked after failed sign-ins');
+          return [
+            { type: 'user.locked', subjectId: userId, data: { by: 'failed_logins', until: lockedUntil } },
+          ];
+        },
+        async release() {
+          if (settle()) await deps.lockout.giveBackTryNow(em, userId, reserved);
+        },
+        succeeded: () => void settle(),
+        settled: () => settled,
+      };
+    },
+
+    /**
+     * Runs an attempt holding a reserved try and gives the try back if the attempt ended (an
+     * error included) without settling it. A failure to give it back is logged: the count errs
+     * toward refusing, and a lockout it started still ends by itself.
+     */
+    async settleAfter<T>(attempt: SignInTry, run: () => Promise<T>): Promise<T> {
+      try {
+        return await run();
+      } finally {
+        if (!attempt.settled()) {
+          await attempt
+            .release()
+            .catch((err: unknown) =>
+              deps.logger.warn(
+                { error: describeError(err) },
+                'a reserved sign-in try could not be given back',
+              ),
+            );
+        }
+      }
     },
 
     /**
@@ -109,15 +174,16 @@ export function createSignIn(deps: {
     async firstFactorPassed(
       ctx: RequestContext,
       user: User,
-      attempt: { device: SignInDevice; budget: AttemptBudget; factor: 'password' },
+      attempt: { device: SignInDevice; budget: AttemptBudget; factor: 'password'; try: SignInTry },
     ): Promise<SignInOutcome | MfaChallengeOutcome> {
       const viaTrustedDevice = attempt.budget.kind === 'device';
       if (!user.mfaEnabled)
         return this.complete(ctx, user.id, {
           device: attempt.device,
           via: viaTrustedDevice ? 'trusted_device' : attempt.factor,
+          try: attempt.try,
         });
-      if (attempt.budget.kind === 'account') await deps.lockout.giveBackTryNow(ctx.em, user.id);
+      await attempt.try.release();
       // No session and no usable token until the second factor.
       return deps.inTransaction(ctx.em, { meta: ctx.meta, actorId: user.id }, async (tx, record) => {
         record({
@@ -135,24 +201,38 @@ export function createSignIn(deps: {
      * live one on the same device) and its trust token rotates. `within` runs first, in the same
      * transaction.
      */
-    complete(
+    async complete(
       ctx: RequestContext,
-      userId: string,
+      /** The account's id, or (a sign-up) the account to create in the transaction. */
+      account: string | ((tx: EntityManager) => Promise<User>),
       how: {
         device: SignInDevice;
         via: SignInVia;
         events?: DomainEvent[];
         within?: (tx: EntityManager) => Promise<void>;
+        /** The reserved try, settled once the transaction commits (the sign-in cleared the count). */
+        try?: SignInTry;
       },
     ): Promise<SignInOutcome> {
-      return deps.inTransaction(ctx.em, { meta: ctx.meta, actorId: userId }, async (tx, record) => {
+      const who: AuditContext = {
+        meta: ctx.meta,
+        actorId: typeof account === 'string' ? account : undefined,
+      };
+      const outcome = await deps.inTransaction(ctx.em, who, async (tx, record) => {
         await how.within?.(tx);
-        const user = await tx.findOneOrFail(User, userId, { refresh: true });
+        const user =
+          typeof account === 'string'
+            ? await tx.findOneOrFail(User, account, { refresh: true })
+            : await account(tx);
+        who.actorId = user.id;
         user.recordSuccessfulLogin(deps.clock.now(), how.via);
         for (const event of how.events ?? []) record(event);
-        const issued = await deps.sessions.open(tx, user, how.device);
-        return { ...issued, deviceTrustToken: await deps.deviceTrust.issue(tx, user, how.device.id) };
+        const issued = await deps.sessions.open(tx, user, how.device, ctx.meta);
+        const trust = await deps.deviceTrust.issue(tx, user, how.device.id);
+        return { ...issued, deviceTrustToken: trust.token, deviceTrustTokenExpiresAt: trust.expiresAt };
       });
+      how.try?.succeeded();
+      return outcome;
     },
   };
 }

@@ -10,6 +10,8 @@ export enum SessionRevocation {
   REUSE_DETECTED = 'reuse_detected',
   PASSWORD_CHANGED = 'password_changed',
   ACCOUNT_DISABLED = 'account_disabled',
+  /** Too many wrong passwords in re-checks: the access token is probably in the wrong hands. */
+  PASSWORD_CHECKS_FAILED = 'password_checks_failed',
 }
 
 /**
@@ -58,8 +60,17 @@ export class Session {
   @Property({ type: 'timestamptz' })
   createdAt: Date;
 
-  @Property({ type: 'timestamptz', nullable: true })
-  lastUsedAt?: Date;
+  /** When the device signed in or last refreshed; set from the start. */
+  @Property({ type: 'timestamptz' })
+  lastUsedAt: Date;
+
+  /** A short summary of the client's User-Agent at sign-in ("Chrome 131 on macOS"), if it sent one. */
+  @Property({ type: 'text', nullable: true })
+  userAgent?: string;
+
+  /** The client address the service saw at sign-in (behind TRUSTED_PROXIES, from X-Forwarded-For). */
+  @Property({ type: 'text', nullable: true })
+  ipAddress?: string;
 
   /** Idle expiry: pushed forward at each refresh, never past absoluteExpiresAt. */
   @Property({ type: 'timestamptz' })
@@ -82,10 +93,14 @@ export class Session {
     now: Date;
     idleTtlSeconds: number;
     absoluteTtlSeconds: number;
+    userAgent?: string;
+    ipAddress?: string;
   }) {
     this.user = props.user;
     this.deviceId = props.deviceId;
     this.deviceName = props.deviceName;
+    this.userAgent = props.userAgent;
+    this.ipAddress = props.ipAddress;
     this.refreshTokenHash = props.refreshTokenHash;
     this.createdAt = props.now;
     this.lastUsedAt = props.now;

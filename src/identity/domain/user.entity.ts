@@ -3,6 +3,7 @@ import { Entity, Enum, Index, type Opt, PrimaryKey, Property, Unique } from '@mi
 import { EventLog } from '../../kernel/domain-event.js';
 import { forbidden } from '../../kernel/errors.js';
 import { Blockchain, MfaMethod, Role, UserStatus } from './enums.js';
+import { usernameSkeleton } from './username-skeleton.js';
 
 /** The identity aggregate: one person's account. */
 @Entity({ tableName: 'users' })
@@ -17,6 +18,10 @@ export class User {
 
   @Property({ length: 64 })
   username: string;
+
+  /** The username's confusable skeleton (username-skeleton.ts), set with it; unique, so lookalikes cannot coexist. */
+  @Property({ type: 'text', unique: 'users_username_skeleton_unique' })
+  usernameSkeleton: string;
 
   @Property({ length: 254, unique: 'users_email_unique' })
   email: string;
@@ -98,6 +103,7 @@ export class User {
 
   constructor(props: { username: string; email: string; passwordHash: string; phone?: string; now: Date }) {
     this.username = props.username;
+    this.usernameSkeleton = usernameSkeleton(props.username);
     this.email = props.email;
     this.passwordHash = props.passwordHash;
     this.phone = props.phone;
@@ -155,6 +161,12 @@ export class User {
 
   get isDeleted(): boolean {
     return this.status === UserStatus.DELETED;
+  }
+
+  /** Changes the username, and with it the skeleton that keeps lookalike usernames apart. */
+  rename(username: string): void {
+    this.username = username;
+    this.usernameSkeleton = usernameSkeleton(username);
   }
 
   setWallet(address: string | undefined, blockchain: Blockchain | undefined): void {
@@ -223,7 +235,7 @@ export class User {
   erase(now: Date): void {
     this.status = UserStatus.DELETED;
     this.deletedAt = now;
-    this.username = `deleted-${this.id}`;
+    this.rename(`deleted-${this.id}`);
     this.email = `deleted-${this.id}@deleted.invalid`;
     this.phone = undefined;
     this.setWallet(undefined, undefined);

@@ -5,8 +5,9 @@ export const USERNAME_MAX_LENGTH = 32;
 const USERNAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
 /**
- * Checks a username: 3–32 letters, digits, `_`, `.` or `-`. The spelling is
- * kept as given; uniqueness is case-insensitive (enforced by a unique index on lower(username)).
+ * Checks a username: 3–32 letters, digits, `_`, `.` or `-`. The spelling is kept as given;
+ * uniqueness ignores case (a unique index on lower(username)) and lookalikes (a unique index on the
+ * confusable skeleton, username-skeleton.ts: `aIice` with a capital i is taken when `alice` is).
  */
 export function parseUsername(input: string, field = 'username'): string {
   const value = input.trim();

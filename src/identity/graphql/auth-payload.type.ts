@@ -1,4 +1,4 @@
-import { createUnionType, Field, ObjectType } from 'type-graphql';
+import { createUnionType, Field, Int, ObjectType } from 'type-graphql';
 import { MfaMethod } from '../domain/enums.js';
 import { SessionType } from './session.type.js';
 import { UserType } from './user.type.js';
@@ -13,10 +13,18 @@ export class AuthPayload {
   @Field({ description: 'When the access token expires.' })
   accessTokenExpiresAt!: Date;
 
-  @Field({
-    description: 'Opaque token for `refresh`; single use, replaced at every refresh. Keep it secret.',
+  @Field(() => Int, {
+    description:
+      'Seconds until the access token expires, counted by the service: refresh ahead of it without trusting the device clock.',
   })
-  refreshToken!: string;
+  accessTokenExpiresIn!: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Opaque token for `refresh`; single use, replaced at every refresh. Keep it secret. Null with the cookie transport (`X-Token-Transport: cookie`), which sets it as an HttpOnly cookie instead.',
+  })
+  refreshToken!: string | null;
 
   @Field({ description: 'When the session ends unless refreshed before then.' })
   refreshTokenExpiresAt!: Date;
@@ -32,7 +40,8 @@ export class AuthPayload {
     description:
       'Given at sign-in only: proof that this device signed in before. Keep it per device and send it as ' +
       '`LoginInput.deviceTrustToken` at the next sign-in, so a lockout caused by failures elsewhere does not ' +
-      'lock this device out. Replaced at every sign-in.',
+      'lock this device out. Replaced at every sign-in. Null with the cookie transport, which sets it as an ' +
+      'HttpOnly cookie instead.',
   })
   deviceTrustToken?: string | null;
 }

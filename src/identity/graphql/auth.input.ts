@@ -43,10 +43,23 @@ export class LoginInput {
   deviceTrustToken?: string | null;
 }
 
+@InputType('SignUpInput', { description: 'A new account, signed in at once on the device that created it.' })
+export class SignUpInput extends RegisterInput {
+  @Field({ description: 'A stable id the client generates once per device (1–128 characters).' })
+  deviceId!: string;
+
+  @Field(() => String, { nullable: true, description: 'A human-readable device name, e.g. "Pixel 8".' })
+  deviceName?: string | null;
+}
+
 @InputType('RefreshInput', { description: 'A refresh token and the device it was issued to.' })
 export class RefreshInput {
-  @Field({ description: 'The latest refresh token of the session.' })
-  refreshToken!: string;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The latest refresh token of the session. Omitted: the refresh-token cookie of the cookie transport.',
+  })
+  refreshToken?: string | null;
 
   @Field({ description: 'The device id given at sign-in.' })
   deviceId!: string;

@@ -1,8 +1,9 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { LoginInput, RefreshInput, RegisterInput } from './auth.input.js';
+import { unauthenticated } from '../../kernel/errors.js';
+import { LoginInput, RefreshInput, RegisterInput, SignUpInput } from './auth.input.js';
 import { AuthPayload, LoginResult, MfaChallenge } from './auth-payload.type.js';
 import type { GraphQLContext } from './context.js';
-import { toPayload, toSignInPayload } from './mappers.js';
+import { toPayload } from './mappers.js';
 import { UserType } from './user.type.js';
 
 @Resolver()
@@ -22,9 +23,23 @@ export class AuthResolver {
     @Arg('input', () => LoginInput, { description: 'Credentials and device.' }) input: LoginInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<typeof LoginResult> {
-    const outcome = await ctx.useCases.login(ctx, input);
+    const outcome = await ctx.useCases.login(ctx, {
+      ...input,
+      deviceTrustToken: input.deviceTrustToken ?? ctx.tokens.deviceTrustToken,
+    });
     if ('challengeToken' in outcome) return Object.assign(new MfaChallenge(), outcome);
-    return toSignInPayload(outcome);
+    return toPayload(ctx, outcome);
+  }
+
+  @Mutation(() => AuthPayload, {
+    description:
+      'Creates an account and signs it in on this device, in one request: the session of `login`, for a new account.',
+  })
+  async signUp(
+    @Arg('input', () => SignUpInput, { description: 'The new account and the device.' }) input: SignUpInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<AuthPayload> {
+    return toPayload(ctx, await ctx.useCases.signUp(ctx, input));
   }
 
   @Mutation(() => AuthPayload, {
@@ -35,11 +50,24 @@ export class AuthResolver {
     input: RefreshInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AuthPayload> {
-    return toPayload(await ctx.useCases.refresh(ctx, input));
+    const fromCookie = !input.refreshToken;
+    const refreshToken = input.refreshToken || ctx.tokens.refreshToken;
+    if (!refreshToken) throw unauthenticated('Refresh token is missing');
+    const issued = await ctx.useCases.refresh(ctx, { refreshToken, deviceId: input.deviceId });
+    // A token that came from a cookie goes back into one, never into a body page script reads.
+    return toPayload(ctx, issued, { cookies: fromCookie });
   }
 
-  @Mutation(() => Boolean, { description: 'Signs out the current session; its tokens stop working at once.' })
+  @Mutation(() => Boolean, {
+    description:
+      'Signs out the current session; its tokens stop working at once. Takes the access token, or the refresh-token cookie alone; clears the token cookies either way.',
+  })
   async logout(@Ctx() ctx: GraphQLContext): Promise<boolean> {
-    return ctx.useCases.logout(ctx);
+    const refreshToken = ctx.tokens.refreshToken;
+    try {
+      return await ctx.useCases.logout(ctx, { refreshToken });
+    } finally {
+      if (refreshToken || ctx.tokens.cookies) ctx.tokens.clear();
+    }
   }
 }

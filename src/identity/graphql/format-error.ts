@@ -2,24 +2,20 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { GraphQLFormattedError } from 'graphql';
 import { describeError } from '../../kernel/describe-error.js';
-import { DomainError, ErrorCode } from '../../kernel/errors.js';
+import { DomainError, ErrorCode, RequestErrorCode } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 
-/** Apollo's own request errors: safe to pass on, with their code. */
-const APOLLO_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'BAD_USER_INPUT',
-  'OPERATION_RESOLUTION_FAILURE',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-]);
+/**
+ * Apollo's own request errors: safe to pass on, with their code. Only codes of the catalogue
+ * (kernel/errors.ts), so that a client never sees a code the schema's ErrorCode enum lacks.
+ */
+const APOLLO_CODES = new Set<string>([...Object.values(RequestErrorCode), ErrorCode.BAD_USER_INPUT]);
 
 /** Which input field a unique index protects. */
 const UNIQUE_FIELDS: Record<string, string> = {
   users_email_unique: 'email',
   users_username_lower_unique: 'username',
+  users_username_skeleton_unique: 'username',
   users_wallet_unique: 'walletAddress',
 };
 
@@ -35,7 +31,7 @@ export function createErrorFormatter(deps: { logger: Logger; requestId: () => st
     const where = { locations: formatted.locations, path: formatted.path };
 
     if (original instanceof DomainError) {
-      const { field, retryAfterSeconds } = original.details;
+      const { field, retryAfterSeconds, reason } = original.details;
       return {
         message: original.message,
         ...where,
@@ -43,6 +39,7 @@ export function createErrorFormatter(deps: { logger: Logger; requestId: () => st
           code: original.code,
           ...(field && { field }),
           ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
+          ...(reason && { reason }),
         },
       };
     }

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { AuthPayload } from './auth-payload.type.js';
 import type { GraphQLContext } from './context.js';
-import { toSignInPayload } from './mappers.js';
+import { toPayload } from './mappers.js';
 import { TotpEnrollment, VerifyMfaInput } from './mfa.type.js';
 
 const passwordArg = {
@@ -16,7 +16,7 @@ export class MfaResolver {
     @Arg('input', () => VerifyMfaInput, { description: 'The challenge and the code.' }) input: VerifyMfaInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AuthPayload> {
-    return toSignInPayload(await ctx.useCases.verifyMfa(ctx, input));
+    return toPayload(ctx, await ctx.useCases.verifyMfa(ctx, input));
   }
 
   @Mutation(() => Boolean, {

@@ -5,10 +5,13 @@ import { buildSchema } from 'type-graphql';
 import { AdminResolver } from './admin.resolver.js';
 import { AuditResolver } from './audit.resolver.js';
 import { AuthResolver } from './auth.resolver.js';
+import { withOrphanedEnums } from './error-codes.type.js';
+import { guardStringInputs } from './input-guard.js';
 import { MeResolver } from './me.resolver.js';
 import { MfaResolver } from './mfa.resolver.js';
 import { ProfileResolver } from './profile.resolver.js';
 import { SessionResolver } from './session.resolver.js';
+import { UserFieldsResolver } from './user.type.js';
 
 export const resolvers = [
   AuthResolver,
@@ -18,16 +21,24 @@ export const resolvers = [
   AdminResolver,
   AuditResolver,
   MfaResolver,
+  UserFieldsResolver,
 ] as const;
 
 /** The executable schema, built from the resolver classes (code first). */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
-  const schema = await buildSchema({
-    resolvers,
-    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
-    validate: false,
-    emitSchemaFile: false,
-  });
+  // The error catalogue's enums (ErrorCode, UnauthenticatedReason) are in the schema though no
+  // field returns them, so that introspection and codegen show them.
+  const schema = withOrphanedEnums(
+    await buildSchema({
+      resolvers,
+      scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+      validate: false,
+      emitSchemaFile: false,
+    }),
+  );
+  // Every string argument and input field is checked for control, invisible and bidi characters
+  // before any resolver sees it (input-guard.ts).
+  guardStringInputs(schema);
   // type-graphql has no option for root type descriptions; Sandbox and codegen show these.
   const query = schema.getQueryType();
   const mutation = schema.getMutationType();

@@ -20,8 +20,22 @@ export class SessionType {
   @Field({ description: 'When the device signed in.' })
   createdAt!: Date;
 
-  @Field(() => Date, { nullable: true, description: 'When the session was last refreshed.' })
-  lastUsedAt!: Date | null;
+  @Field({ description: 'When the device signed in or last refreshed the session.' })
+  lastUsedAt!: Date;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'A short summary of the User-Agent the device signed in with, such as "Chrome 131 on macOS"; parts it did not reveal are left out. Null when it sent none, or one that names neither browser nor OS.',
+  })
+  userAgent!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The client address the service saw when the device signed in (behind a trusted proxy, from X-Forwarded-For).',
+  })
+  ipAddress!: string | null;
 
   @Field({ description: 'When the session ends unless it is refreshed before then.' })
   expiresAt!: Date;
@@ -35,7 +49,9 @@ export class SessionType {
       deviceId: session.deviceId,
       deviceName: session.deviceName ?? null,
       createdAt: session.createdAt,
-      lastUsedAt: session.lastUsedAt ?? null,
+      lastUsedAt: session.lastUsedAt,
+      userAgent: session.userAgent ?? null,
+      ipAddress: session.ipAddress ?? null,
       expiresAt: session.expiresAt,
       current: session.id === currentSessionId,
     });

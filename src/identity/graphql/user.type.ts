@@ -1,6 +1,8 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Ctx, Field, FieldResolver, ID, ObjectType, Resolver, Root } from 'type-graphql';
+import { lockoutInForce, shownStatus } from '../domain/account-status.js';
 import { Blockchain, MfaMethod, Role, UserStatus } from '../domain/enums.js';
 import type { User } from '../domain/user.entity.js';
+import type { GraphQLContext } from './context.js';
 import './enums.type.js';
 
 @ObjectType('Wallet', { description: 'A crypto wallet linked to the account.' })
@@ -32,8 +34,8 @@ export class UserType {
   @Field(() => Role, { description: 'What the user may do.' })
   role!: Role;
 
-  @Field(() => UserStatus, { description: 'Whether the account can be used.' })
-  status!: UserStatus;
+  /** The account behind the type, for the fields that depend on the time of the request. */
+  account!: User;
 
   @Field(() => WalletType, { nullable: true, description: 'The linked crypto wallet, if any.' })
   wallet!: WalletType | null;
@@ -60,7 +62,7 @@ export class UserType {
       email: user.email,
       phone: user.phone ?? null,
       role: user.role,
-      status: user.status,
+      account: user,
       wallet:
         user.walletAddress && user.walletBlockchain
           ? Object.assign(new WalletType(), {
@@ -74,5 +76,26 @@ export class UserType {
       createdAt: user.createdAt,
       updatedAt: user.updatedAt,
     });
+  }
+}
+
+/** The fields of a user that depend on when they are read: a temporary lockout ends by itself. */
+@Resolver(() => UserType)
+export class UserFieldsResolver {
+  @FieldResolver(() => UserStatus, {
+    description:
+      'Whether the account can be used. LOCKED after an admin locked it, and also while a temporary lockout after failed sign-ins is in force (see lockedUntil).',
+  })
+  status(@Root() user: UserType, @Ctx() ctx: GraphQLContext): UserStatus {
+    return shownStatus(user.account, ctx.clock.now());
+  }
+
+  @FieldResolver(() => Date, {
+    nullable: true,
+    description:
+      'When the temporary lockout after failed sign-ins ends, while one is in force; null otherwise. unlockUser ends it at once.',
+  })
+  lockedUntil(@Root() user: UserType, @Ctx() ctx: GraphQLContext): Date | null {
+    return lockoutInForce(user.account, ctx.clock.now()) ?? null;
   }
 }

@@ -17,6 +17,15 @@ export function createDeviceTrustCounter(settings: { maxFailures: number }) {
       return rows.length === 1;
     },
 
+    /** Gives back a reserved try whose attempt ended without a wrong secret. */
+    async giveBackTryNow(em: EntityManager, trustId: string): Promise<void> {
+      await executeAndCommitNow(
+        em,
+        'update device_trusts set failed_attempts = greatest(failed_attempts - 1, 0) where id = ?',
+        [trustId],
+      );
+    },
+
     /** After a wrong secret: once the budget is spent, the device is no longer trusted. */
     async forgetIfExhaustedNow(em: EntityManager, trustId: string): Promise<void> {
       await executeAndCommitNow(em, 'delete from device_trusts where id = ? and failed_attempts >= ?', [

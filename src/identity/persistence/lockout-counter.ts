@@ -2,51 +2,68 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config/config.js';
 import { executeAndCommitNow } from './commit-now.js';
 
+/** A try reserved from the account's budget; `lockedUntil` when it was the last one. */
+export interface ReservedAccountTry {
+  /** The lockout this try started by being the last: it stands unless the try is given back. */
+  lockedUntil?: Date;
+}
+
 /**
  * The account's consecutive-failure count, kept in PostgreSQL and changed only by these
- * statements, each committed at once. An attempt first reserves one of the `threshold` tries
- * with a conditional UPDATE; only a reserved attempt may compare the secret, so parallel
- * guesses can never run more comparisons than the threshold. The failure that uses up the last
- * try locks the account for base × 2^(earlier lockouts) seconds, capped; failures during a
- * lockout change nothing, so they cannot extend it. The count is cleared by a successful sign-in
- * or an admin's unlock (`User.clearLockout`, through the unit of work).
+ * statements, each committed at once. An attempt reserves a try before its secret is compared,
+ * and the reservation counts as a failure until it is given back, so parallel guesses can never
+ * run more comparisons than the threshold. The try that reaches the threshold locks the account
+ * in the same statement, for base × 2^(earlier lockouts) seconds, capped: an account refuses
+ * sign-ins only through `locked_until`, a finite time, so a lockout always ends, even when the
+ * attempt that took the last try never settles (an error, the database gone). Giving that try back
+ * (the secret was right) lifts the lockout it started. Failures during a lockout change nothing,
+ * so they cannot extend it. The count is cleared by a successful sign-in or an admin's unlock
+ * (`User.clearLockout`, through the unit of work).
  */
 export function createLockoutCounter(settings: Config['lockout']) {
+  const threshold = settings.threshold;
   return {
-    /** Takes one try; false while the account is locked or its tries are used up. */
-    async reserveTryNow(em: EntityManager, userId: string, now: Date): Promise<boolean> {
-      const rows = await executeAndCommitNow(
+    /** Takes one try; undefined while the account is locked. */
+    async reserveTryNow(
+      em: EntityManager,
+      userId: string,
+      now: Date,
+    ): Promise<ReservedAccountTry | undefined> {
+      const rows = await executeAndCommitNow<{ locked: boolean; locked_until: Date | string | null }>(
         em,
-        `update users set failed_login_attempts = failed_login_attempts + 1
-          where id = ? and (locked_until is null or locked_until <= ?) and failed_login_attempts < ?
-          returning id`,
-        [userId, now, settings.threshold],
+        `update users set
+            failed_login_attempts = case when failed_login_attempts + 1 >= ? then 0 else failed_login_attempts + 1 end,
+            locked_until = case when failed_login_attempts + 1 >= ?
+              then ?::timestamptz + make_interval(secs => least(? * power(2, lock_count), ?)) else locked_until end,
+            lock_count = case when failed_login_attempts + 1 >= ? then lock_count + 1 else lock_count end
+          where id = ? and (locked_until is null or locked_until <= ?)
+          returning locked_until > ? as locked, locked_until`,
+        [threshold, threshold, now, settings.baseSeconds, settings.maxSeconds, threshold, userId, now, now],
       );
-      return rows.length === 1;
+      if (rows.length !== 1) return undefined;
+      return rows[0].locked && rows[0].locked_until ? { lockedUntil: new Date(rows[0].locked_until) } : {};
     },
 
-    /** Gives back a reserved try whose secret was right (the second factor decides from here). */
-    async giveBackTryNow(em: EntityManager, userId: string): Promise<void> {
+    /**
+     * Gives back a reserved try whose secret was right, or whose attempt ended without judging
+     * it: the count goes back down, and a lockout the try started is lifted.
+     */
+    async giveBackTryNow(em: EntityManager, userId: string, reserved: ReservedAccountTry): Promise<void> {
+      if (reserved.lockedUntil) {
+        await executeAndCommitNow(
+          em,
+          `update users set locked_until = null, lock_count = greatest(lock_count - 1, 0),
+                  failed_login_attempts = ?
+            where id = ? and locked_until = ?`,
+          [Math.max(threshold - 1, 0), userId, reserved.lockedUntil],
+        );
+        return;
+      }
       await executeAndCommitNow(
         em,
         'update users set failed_login_attempts = greatest(failed_login_attempts - 1, 0) where id = ?',
         [userId],
       );
-    },
-
-    /** After a wrong secret; returns the lockout's end when this failure locked the account. */
-    async recordFailureNow(em: EntityManager, userId: string, now: Date): Promise<Date | undefined> {
-      const rows = await executeAndCommitNow<{ locked_until: Date }>(
-        em,
-        `update users
-            set locked_until = ?::timestamptz + make_interval(secs => least(? * power(2, lock_count), ?)),
-                lock_count = lock_count + 1,
-                failed_login_attempts = 0
-          where id = ? and failed_login_attempts >= ? and (locked_until is null or locked_until <= ?)
-          returning locked_until`,
-        [now, settings.baseSeconds, settings.maxSeconds, userId, settings.threshold, now],
-      );
-      return rows[0]?.locked_until;
     },
   };
 }

@@ -22,6 +22,8 @@ const SESSION_COLUMNS = [
   'rotated_at',
   'created_at',
   'last_used_at',
+  'user_agent',
+  'ip_address',
   'expires_at',
   'absolute_expires_at',
   'revoked_at',
@@ -37,6 +39,50 @@ export async function findSessionIdByTokenHash(
     tokenHash,
   ]);
   return row?.id;
+}
+
+/** A rotated-away refresh token and its session as they stand, read without a lock. */
+export interface RetiredTokenSession {
+  sessionId: string;
+  /** The generation the token was retired from. */
+  retiredGeneration: number;
+  deviceId: string;
+  generation: number;
+  rotatedAt?: Date;
+  expiresAt: Date;
+  revokedAt?: Date;
+  /** Whether the session still holds the encrypted copy of its current token. */
+  hasGraceToken: boolean;
+}
+
+/**
+ * The session of a rotated-away refresh token, by the token's hash: a plain read, no lock, for
+ * deciding which session's budget a presentation spends. What happens to the session is decided
+ * again under the row lock.
+ */
+export async function findRetiredTokenSession(
+  em: EntityManager,
+  tokenHash: string,
+): Promise<RetiredTokenSession | undefined> {
+  const [row]: Record<string, unknown>[] = await em.execute(
+    `select r.session_id, r.generation as retired_generation, s.device_id, s.generation, s.rotated_at,
+            s.expires_at, s.revoked_at, s.grace_token_ciphertext is not null as has_grace_token
+       from retired_refresh_tokens r join sessions s on s.id = r.session_id
+      where r.token_hash = ?`,
+    [tokenHash],
+  );
+  if (!row) return undefined;
+  const date = (value: unknown) => (value == null ? undefined : new Date(value as string | Date));
+  return {
+    sessionId: String(row.session_id),
+    retiredGeneration: Number(row.retired_generation),
+    deviceId: String(row.device_id),
+    generation: Number(row.generation),
+    rotatedAt: date(row.rotated_at),
+    expiresAt: date(row.expires_at) as Date,
+    revokedAt: date(row.revoked_at),
+    hasGraceToken: row.has_grace_token === true,
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { sql } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { User } from '../domain/user.entity.js';
+import { usernameSkeleton } from '../domain/username-skeleton.js';
 
 /** Finds a user by email (when the identifier has an "@") or by username, case-insensitively. */
 export async function findUserByIdentifier(
@@ -15,14 +16,21 @@ export async function findUserByIdentifier(
   return em.findOne(User, { [sql.lower('username')]: value }, { populate });
 }
 
-/** True when another account already uses this username, ignoring case. */
+/**
+ * True when another account already uses this username ignoring case, or one that looks like it
+ * (the same confusable skeleton: `aIice` with a capital i and `alice`). Both are unique indexes
+ * too, so a concurrent registration that passes this check fails at commit.
+ */
 export async function usernameTaken(
   em: EntityManager,
   username: string,
   exceptUserId?: string,
 ): Promise<boolean> {
   const where = {
-    [sql.lower('username')]: username.toLowerCase(),
+    $or: [
+      { [sql.lower('username')]: username.toLowerCase() },
+      { usernameSkeleton: usernameSkeleton(username) },
+    ],
     ...(exceptUserId ? { id: { $ne: exceptUserId } } : {}),
   };
   return (await em.count(User, where)) > 0;

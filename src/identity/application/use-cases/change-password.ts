@@ -23,7 +23,7 @@ export function createChangePassword(deps: {
 }) {
   return async function changePassword(ctx: RequestContext, input: ChangePasswordInput): Promise<boolean> {
     const principal = await ctx.principal();
-    const current = await deps.confirmPassword(ctx.em, principal.userId, input.currentPassword);
+    const current = await deps.confirmPassword(ctx, input.currentPassword);
     checkPassword(
       input.newPassword,
       { minLength: deps.passwordMinLength, context: { username: current.username, email: current.email } },

@@ -14,7 +14,7 @@ export function createDeleteAccount(deps: {
 }) {
   return async function deleteAccount(ctx: RequestContext, password: string): Promise<boolean> {
     const principal = await ctx.principal();
-    await deps.confirmPassword(ctx.em, principal.userId, password);
+    await deps.confirmPassword(ctx, password);
     return deps.inTransaction(ctx.em, { meta: ctx.meta, actorId: principal.userId }, async (tx, record) => {
       const now = deps.clock.now();
       // Every secret column loaded, so that clearing one writes NULL (the request's user may

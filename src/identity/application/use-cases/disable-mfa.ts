@@ -22,7 +22,7 @@ export function createDisableMfa(deps: {
 }) {
   return async function disableMfa(ctx: RequestContext, input: DisableMfaInput): Promise<boolean> {
     const { userId } = await ctx.principal();
-    const current = await deps.confirmPassword(ctx.em, userId, input.password);
+    const current = await deps.confirmPassword(ctx, input.password);
     if (!current.mfaEnabled) return true;
     await deps.limits.codeAttempt(userId);
     return deps.inTransaction(ctx.em, { meta: ctx.meta, actorId: userId }, async (tx) => {

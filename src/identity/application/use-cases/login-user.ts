@@ -58,15 +58,21 @@ export function createLoginUser(deps: {
     // A device that proves earlier trust is not refused by a cap that strangers at its address filled.
     if (!trust) await deps.limits.addressFailureCap(meta.ip);
     const budget: AttemptBudget = trust ? { kind: 'device', trust } : { kind: 'account' };
-    if (!(await deps.signIn.reserveTry(em, found.id, budget))) {
+    const reserved = await deps.signIn.reserveTry(em, found.id, budget);
+    if (!reserved) {
       await deps.hasher.verifyDummy(input.password);
       return fail(trust ? 'trusted_device_exhausted' : 'locked_out', found.id);
     }
-    // bcrypt runs outside any transaction: no connection is held while hashing.
-    if (!(await deps.hasher.verify(input.password, found.passwordHash))) {
-      return fail('bad_password', found.id, await deps.signIn.recordWrongSecret(em, found.id, budget));
-    }
-    if (!found.canAuthenticate) return fail(`account_${found.status.toLowerCase()}`, found.id);
-    return deps.signIn.firstFactorPassed(ctx, found, { device, budget, factor: 'password' });
+    return deps.signIn.settleAfter(reserved, async () => {
+      // bcrypt runs outside any transaction: no connection is held while hashing.
+      if (!(await deps.hasher.verify(input.password, found.passwordHash)))
+        return fail('bad_password', found.id, await reserved.wrongSecret());
+      if (!found.canAuthenticate) {
+        // The password was right: not a guess, so the try goes back.
+        await reserved.release();
+        return fail(`account_${found.status.toLowerCase()}`, found.id);
+      }
+      return deps.signIn.firstFactorPassed(ctx, found, { device, budget, factor: 'password', try: reserved });
+    });
   };
 }

@@ -8,6 +8,7 @@ import { DomainError, ErrorCode, unauthenticated } from '../../../kernel/errors.
 import { RetiredRefreshToken } from '../../domain/retired-refresh-token.entity.js';
 import { Session, SessionRevocation } from '../../domain/session.entity.js';
 import {
+  findRetiredTokenSession,
   findSessionIdByTokenHash,
   lockSessionByTokenHash,
   writeRotation,
@@ -31,11 +32,26 @@ const reused = () =>
 
 type Outcome = { issued: IssuedSession } | { reuse: true };
 
+/** What decides whether a rotated-away token gets its session's current successor. */
+interface GraceState {
+  deviceId: string;
+  generation: number;
+  rotatedAt?: Date;
+  hasGraceToken: boolean;
+  /** Not revoked, not past its idle or absolute expiry. */
+  active: boolean;
+}
+
 /**
  * Exchanges a refresh token for a new one and a new access token. Rotation is
  * one transaction holding the session row lock, so parallel refreshes of one
  * token are serialised. A rotated-away token revokes the session, except the
  * immediate predecessor within the grace window, which gets the same successor.
+ *
+ * Every presentation that can rotate or be handed the successor spends one of the session's
+ * refresh budget, before the transaction opens: the current token, and the immediate
+ * predecessor inside the grace window. Other retired tokens spend nothing, so a budget spent by
+ * the session's owner never stands in the way of reuse detection.
  */
 export function createRefreshSession(deps: {
   clock: Clock;
@@ -46,6 +62,23 @@ export function createRefreshSession(deps: {
   idleTtlSeconds: number;
   graceSeconds: number;
 }) {
+  /** The grace hand-back rule: the immediate predecessor, on its device, within the window. */
+  function handsBackSuccessor(
+    state: GraceState,
+    retiredGeneration: number,
+    deviceId: string,
+    now: Date,
+  ): boolean {
+    return (
+      state.active &&
+      state.hasGraceToken &&
+      state.deviceId === deviceId &&
+      retiredGeneration === state.generation - 1 &&
+      state.rotatedAt !== undefined &&
+      now.getTime() - state.rotatedAt.getTime() <= deps.graceSeconds * 1000
+    );
+  }
+
   async function rotate(
     tx: EntityManager,
     session: Session,
@@ -77,6 +110,7 @@ export function createRefreshSession(deps: {
     tx: EntityManager,
     retired: RetiredRefreshToken,
     deviceId: string,
+    chargedSessionId: string | undefined,
   ): Promise<Outcome> {
     const session = await tx.findOne(
       Session,
@@ -85,13 +119,22 @@ export function createRefreshSession(deps: {
     );
     if (!session) throw invalidRefreshToken();
     const now = deps.clock.now();
-    const withinGrace =
-      session.deviceId === deviceId &&
-      retired.generation === session.generation - 1 &&
-      session.rotatedAt !== undefined &&
-      now.getTime() - session.rotatedAt.getTime() <= deps.graceSeconds * 1000 &&
-      session.graceTokenCiphertext !== undefined;
-    if (withinGrace && session.isActive(now)) {
+    const withinGrace = handsBackSuccessor(
+      {
+        deviceId: session.deviceId,
+        generation: session.generation,
+        rotatedAt: session.rotatedAt,
+        hasGraceToken: session.graceTokenCiphertext !== undefined,
+        active: session.isActive(now),
+      },
+      retired.generation,
+      deviceId,
+      now,
+    );
+    if (withinGrace) {
+      // A hand-back is never free: the read before the transaction found this session and spent
+      // its budget. Should it not have (the token was unknown to it), refuse; reuse is still reuse.
+      if (session.id !== chargedSessionId) throw invalidRefreshToken();
       const refreshToken = deps.encryption.decrypt(
         session.graceTokenCiphertext as string,
         GRACE_TOKEN_CONTEXT,
@@ -110,23 +153,59 @@ export function createRefreshSession(deps: {
     return { reuse: true };
   }
 
+  /**
+   * Spends one of the session's refresh budget when the token is the session's current one, or
+   * its immediate predecessor inside the grace window (as the plain reads see them; the
+   * transaction decides again under the lock). Returns the session charged, if any. A token
+   * that is neither current nor retired is refused here, with no transaction.
+   */
+  async function chargeBudget(
+    em: EntityManager,
+    tokenHash: string,
+    deviceId: string,
+  ): Promise<string | undefined> {
+    const currentSessionId = await findSessionIdByTokenHash(em, tokenHash);
+    if (currentSessionId) {
+      await deps.limits.refresh(currentSessionId);
+      return currentSessionId;
+    }
+    const retired = await findRetiredTokenSession(em, tokenHash);
+    if (!retired) throw invalidRefreshToken();
+    const now = deps.clock.now();
+    const graceCandidate = handsBackSuccessor(
+      {
+        deviceId: retired.deviceId,
+        generation: retired.generation,
+        rotatedAt: retired.rotatedAt,
+        hasGraceToken: retired.hasGraceToken,
+        // As Session.isActive.
+        active: !retired.revokedAt && retired.expiresAt > now,
+      },
+      retired.retiredGeneration,
+      deviceId,
+      now,
+    );
+    if (!graceCandidate) return undefined;
+    await deps.limits.refresh(retired.sessionId);
+    return retired.sessionId;
+  }
+
   return async function refresh(ctx: RequestContext, input: RefreshSessionInput): Promise<IssuedSession> {
     const { em, meta } = ctx;
     const tokenHash = hashRefreshToken(input.refreshToken);
     // The session's budget is spent before the transaction opens: the PostgreSQL store takes a
     // pool connection of its own, and refreshes waiting for one while each holds another would
     // deadlock the pool as soon as there are as many of them as connections.
-    const limitedSessionId = await findSessionIdByTokenHash(em, tokenHash);
-    if (limitedSessionId) await deps.limits.refresh(limitedSessionId);
+    const chargedSessionId = await chargeBudget(em, tokenHash, input.deviceId);
     const outcome = await deps.inTransaction(em, { meta }, async (tx, record): Promise<Outcome> => {
       const session = await lockSessionByTokenHash(tx, tokenHash);
       if (!session) {
         const retired = await tx.findOne(RetiredRefreshToken, { tokenHash });
         if (!retired) throw invalidRefreshToken();
-        return replayed(tx, retired, input.deviceId);
+        return replayed(tx, retired, input.deviceId, chargedSessionId);
       }
       // Only a token issued after the read above could get here unlimited; refuse it.
-      if (session.id !== limitedSessionId) throw invalidRefreshToken();
+      if (session.id !== chargedSessionId) throw invalidRefreshToken();
       if (session.deviceId !== input.deviceId) throw invalidRefreshToken();
       const user = session.user.getEntity();
       if (!session.isActive(deps.clock.now()) || !user.canAuthenticate) throw invalidRefreshToken();

@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PasswordHasher } from '../../../adapters/crypto/password-hasher.js';
 import type { RateLimits } from '../../../adapters/rate-limits/rate-limits.js';
 import type { Clock } from '../../../kernel/clock.js';
@@ -21,15 +22,22 @@ export interface RegisterUserInput {
   walletBlockchain?: Blockchain | null;
 }
 
-export function createRegisterUser(deps: {
+/**
+ * The part of a registration that comes before its transaction, and the account it makes inside
+ * one: validation, the address's budget, the bcrypt hash, then (in the caller's transaction) the
+ * uniqueness checks and the new User, persisted. Registration alone and a sign-up that signs in
+ * share it.
+ */
+export function createRegistration(deps: {
   hasher: PasswordHasher;
   clock: Clock;
   limits: RateLimits;
-  inTransaction: InTransaction;
   passwordMinLength: number;
 }) {
-  return async function register(ctx: RequestContext, input: RegisterUserInput): Promise<User> {
-    await deps.limits.registration(ctx.meta.ip);
+  return async function prepare(
+    ctx: RequestContext,
+    input: RegisterUserInput,
+  ): Promise<(tx: EntityManager) => Promise<User>> {
     const username = parseUsername(input.username);
     const email = Email.parse(input.email);
     checkPassword(input.password, {
@@ -37,11 +45,14 @@ export function createRegisterUser(deps: {
       context: { username, email: email.value },
     });
     const { phone, wallet } = parseContactFields(input);
+    // The address's budget is spent only by a request that passed validation (a refused weak
+    // password costs nothing), and before the bcrypt work and the transaction, which it guards.
+    await deps.limits.registration(ctx.meta.ip);
     const passwordHash = await deps.hasher.hash(input.password);
 
     // A concurrent registration of the same email or username fails at commit
     // on the unique index and is reported as CONFLICT at the edge.
-    return deps.inTransaction(ctx.em, { meta: ctx.meta }, async (tx) => {
+    return async (tx) => {
       if ((await tx.count(User, { email: email.value })) > 0)
         throw conflict('email', 'Email is already registered');
       if (await usernameTaken(tx, username)) throw conflict('username', 'Username is taken');
@@ -55,6 +66,16 @@ export function createRegisterUser(deps: {
       user.setWallet(wallet?.address, wallet?.blockchain);
       tx.persist(user);
       return user;
-    });
+    };
+  };
+}
+
+export type PrepareRegistration = ReturnType<typeof createRegistration>;
+
+/** Creates an account; signing in is a separate `login`. */
+export function createRegisterUser(deps: { prepare: PrepareRegistration; inTransaction: InTransaction }) {
+  return async function register(ctx: RequestContext, input: RegisterUserInput): Promise<User> {
+    const create = await deps.prepare(ctx, input);
+    return deps.inTransaction(ctx.em, { meta: ctx.meta }, create);
   };
 }

@@ -35,7 +35,7 @@ async function apply(em: EntityManager, principal: Principal, input: UpdateProfi
     if (input.username === null) throw badInput('username', 'Username cannot be removed');
     const username = parseUsername(input.username);
     if (await usernameTaken(em, username, user.id)) throw conflict('username', 'Username is taken');
-    user.username = username;
+    user.rename(username);
   }
   if (input.phone !== undefined) {
     // SMS sign-in codes go to this phone: it cannot change under them.

@@ -33,24 +33,30 @@ export function createVerifyMfa(deps: {
       deps.signIn.fail(ctx, [{ type: 'mfa.failed', subjectId: userId, data: { reason } }, ...extra]);
     if (!(await deps.challenges.reserveTryNow(em, challenge))) return fail('challenge_exhausted');
     const budget: AttemptBudget = challenge.viaTrustedDevice ? { kind: 'none' } : { kind: 'account' };
-    if (!(await deps.signIn.reserveTry(em, userId, budget))) return fail('locked_out');
+    const reserved = await deps.signIn.reserveTry(em, userId, budget);
+    if (!reserved) return fail('locked_out');
 
-    const user = await em.findOneOrFail(User, userId, { populate: ['mfaSecret'], refresh: true });
-    const factor = user.canAuthenticate
-      ? await deps.secondFactor.check(em, user, input.code, {
-          method: input.method,
-          challengeId: challenge.id,
-        })
-      : undefined;
-    if (!factor) return fail('bad_code', await deps.signIn.recordWrongSecret(em, userId, budget));
+    return deps.signIn.settleAfter(reserved, async () => {
+      const user = await em.findOneOrFail(User, userId, { populate: ['mfaSecret'], refresh: true });
+      if (!user.canAuthenticate) {
+        await reserved.release();
+        return fail(`account_${user.status.toLowerCase()}`);
+      }
+      const factor = await deps.secondFactor.check(em, user, input.code, {
+        method: input.method,
+        challengeId: challenge.id,
+      });
+      if (!factor) return fail('bad_code', await reserved.wrongSecret());
 
-    return deps.signIn.complete(ctx, userId, {
-      device: { id: challenge.deviceId, name: challenge.deviceName },
-      via: challenge.viaTrustedDevice ? 'trusted_device' : 'mfa',
-      events: [{ type: 'mfa.passed', subjectId: userId, data: { factor } }],
-      within: async (tx) => {
-        (await tx.findOneOrFail(MfaChallengeRecord, challenge.id)).usedAt = deps.clock.now();
-      },
+      return deps.signIn.complete(ctx, userId, {
+        device: { id: challenge.deviceId, name: challenge.deviceName },
+        via: challenge.viaTrustedDevice ? 'trusted_device' : 'mfa',
+        events: [{ type: 'mfa.passed', subjectId: userId, data: { factor } }],
+        within: async (tx) => {
+          (await tx.findOneOrFail(MfaChallengeRecord, challenge.id)).usedAt = deps.clock.now();
+        },
+        try: reserved,
+      });
     });
   };
 }

@@ -1,0 +1,136 @@
+import { Session } from '../../src/identity/domain/session.entity';
+import { testClock } from '../support/clock';
+import { errorCode } from '../support/errors';
+import { aRegistration, aUser, signIn } from '../support/factories';
+import { RefreshDoc, RegisterDoc } from '../support/operations';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { REFRESH_TOKEN_FORMAT } from '../support/tokens';
+
+describe('the registration budget', () => {
+  let app: TestApp;
+  afterEach(() => app?.close());
+
+  const register = async (overrides: Parameters<typeof aRegistration>[0] = {}) => {
+    const res = await app.gql(RegisterDoc, { input: aRegistration(overrides) });
+    return res.data?.register ? 'OK' : errorCode(res);
+  };
+
+  it('is spent only by registrations that pass validation', async () => {
+    app = await startTestApp({ env: { RATE_LIMIT_STORE: 'memory', RATE_LIMIT_REGISTER_PER_HOUR: '1' } });
+    expect(await register({ password: 'password1234' })).toBe('BAD_USER_INPUT');
+    expect(await register({ password: 'short' })).toBe('BAD_USER_INPUT');
+    expect(await register({ username: 'x' })).toBe('BAD_USER_INPUT');
+    expect(await register({ email: 'not an email' })).toBe('BAD_USER_INPUT');
+    expect(await register({ phone: '12' })).toBe('BAD_USER_INPUT');
+    expect(await register({ walletAddress: '0x1234', walletBlockchain: 'ETHEREUM' })).toBe('BAD_USER_INPUT');
+    expect(await register()).toBe('OK');
+    expect(await register()).toBe('RATE_LIMITED');
+    // Once the budget is spent, an invalid request is told about its input, and still spends nothing.
+    expect(await register({ password: 'password1234' })).toBe('BAD_USER_INPUT');
+  });
+
+  it('is spent by a valid registration that conflicts with an existing account', async () => {
+    app = await startTestApp({ env: { RATE_LIMIT_STORE: 'memory', RATE_LIMIT_REGISTER_PER_HOUR: '2' } });
+    const first = aRegistration();
+    expect(await register(first)).toBe('OK');
+    expect(await register({ email: first.email })).toBe('CONFLICT');
+    expect(await register()).toBe('RATE_LIMITED');
+  });
+});
+
+describe('the refresh budget', () => {
+  const clock = testClock();
+  let app: TestApp;
+  afterEach(() => app?.close());
+
+  const refresh = (refreshToken: string | null | undefined, deviceId = 'device-1') =>
+    app.gql(RefreshDoc, { input: { refreshToken, deviceId } });
+  const outcome = async (refreshToken: string | null | undefined, deviceId?: string) => {
+    const res = await refresh(refreshToken, deviceId);
+    return res.data?.refresh ? 'OK' : errorCode(res);
+  };
+
+  it('counts every presentation of the predecessor inside the grace window', async () => {
+    app = await startTestApp({
+      clock,
+      env: { RATE_LIMIT_STORE: 'memory', RATE_LIMIT_REFRESH_PER_MINUTE: '3' },
+    });
+    const login = await signIn(app, await aUser(app));
+    const rotated = await refresh(login.refreshToken);
+    const successor = rotated.data?.refresh.refreshToken;
+    expect(successor).toMatch(REFRESH_TOKEN_FORMAT);
+    const handedBack = [];
+    for (let i = 0; i < 4; i++) {
+      clock.advance(1);
+      const res = await refresh(login.refreshToken);
+      handedBack.push(res.data?.refresh.refreshToken === successor ? 'successor' : errorCode(res));
+    }
+    expect(handedBack).toEqual(['successor', 'successor', 'RATE_LIMITED', 'RATE_LIMITED']);
+    // One budget for the session: its current token is out of it too.
+    expect(await outcome(successor as string)).toBe('RATE_LIMITED');
+    // A minute later the budget is back, and the predecessor, now outside the grace window, is reuse.
+    clock.advance(60);
+    expect(await outcome(login.refreshToken)).toBe('REFRESH_TOKEN_REUSED');
+    expect(await outcome(successor as string)).toBe('UNAUTHENTICATED');
+  });
+
+  it.each(['postgres', 'redis'])('counts grace replays in the shared %s store too', async (store) => {
+    const env: Record<string, string> = { RATE_LIMIT_STORE: store, RATE_LIMIT_REFRESH_PER_MINUTE: '3' };
+    if (store === 'redis') env.REDIS_URL = process.env.TEST_REDIS_URL ?? '';
+    app = await startTestApp({ clock, env });
+    const login = await signIn(app, await aUser(app));
+    expect(await outcome(login.refreshToken)).toBe('OK');
+    const replays = [];
+    for (let i = 0; i < 3; i++) replays.push(await outcome(login.refreshToken));
+    expect(replays).toEqual(['OK', 'OK', 'RATE_LIMITED']);
+  });
+
+  it('limits parallel grace replays to the budget', async () => {
+    app = await startTestApp({
+      clock,
+      env: { RATE_LIMIT_STORE: 'memory', RATE_LIMIT_REFRESH_PER_MINUTE: '5' },
+    });
+    const login = await signIn(app, await aUser(app));
+    expect(await outcome(login.refreshToken)).toBe('OK');
+    const results = await Promise.all(Array.from({ length: 12 }, () => outcome(login.refreshToken)));
+    expect(results.filter((r) => r === 'OK')).toHaveLength(4);
+    expect(results.filter((r) => r === 'RATE_LIMITED')).toHaveLength(8);
+  });
+
+  it('still revokes the session when the predecessor comes back after the grace window with the budget spent', async () => {
+    app = await startTestApp({
+      clock,
+      env: { RATE_LIMIT_STORE: 'memory', RATE_LIMIT_REFRESH_PER_MINUTE: '3' },
+    });
+    const login = await signIn(app, await aUser(app));
+    expect(await outcome(login.refreshToken)).toBe('OK');
+    expect(await outcome(login.refreshToken)).toBe('OK');
+    expect(await outcome(login.refreshToken)).toBe('OK');
+    expect(await outcome(login.refreshToken)).toBe('RATE_LIMITED');
+    // Past the grace window, inside the same minute: the budget is still spent, yet reuse is reuse.
+    clock.advance(11);
+    expect(await outcome(login.refreshToken)).toBe('REFRESH_TOKEN_REUSED');
+    const session = await app.orm.em.fork().findOneOrFail(Session, login.session.id);
+    expect(session.revokedAt).toBeDefined();
+  });
+
+  it('still revokes the session when an older token or another device presents a retired token, budget spent or not', async () => {
+    app = await startTestApp({
+      clock,
+      env: { RATE_LIMIT_STORE: 'memory', RATE_LIMIT_REFRESH_PER_MINUTE: '2' },
+    });
+    const user = await aUser(app);
+    const login = await signIn(app, user);
+    const first = (await refresh(login.refreshToken)).data?.refresh.refreshToken as string;
+    expect(await outcome(first)).toBe('OK');
+    // Budget spent; the oldest token is two generations back, so it is reuse, not a grace hand-back.
+    expect(await outcome(login.refreshToken)).toBe('REFRESH_TOKEN_REUSED');
+
+    const other = await signIn(app, user, 'device-2');
+    await refresh(other.refreshToken, 'device-2');
+    expect(await outcome(other.refreshToken, 'device-2')).toBe('OK');
+    expect(await outcome(other.refreshToken, 'device-2')).toBe('RATE_LIMITED');
+    // The predecessor inside the grace window, but named with another device id: reuse.
+    expect(await outcome(other.refreshToken, 'someone-else')).toBe('REFRESH_TOKEN_REUSED');
+  });
+});
