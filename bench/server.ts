@@ -115,6 +115,7 @@ export function serviceEnv(opts: { databaseUrl: string; port: number; cost: numb
   return {
     ...process.env,
     NODE_ENV: 'production',
+    PUBLIC_WEB_URL: 'https://account.bench.example',
     DATABASE_URL: opts.databaseUrl,
     FIELD_ENCRYPTION_KEYS: `bench1:${randomBytes(32).toString('base64')}`,
     PASSWORD_PEPPER: randomBytes(32).toString('base64'),

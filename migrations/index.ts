@@ -6,6 +6,8 @@ import { Migration20261128050835_mfa } from './Migration20261128050835_mfa.js';
 import { Migration20261201170000_lockout_ends } from './Migration20261201170000_lockout_ends.js';
 import { Migration20261201171000_username_skeleton } from './Migration20261201171000_username_skeleton.js';
 import { Migration20261201173000_session_client } from './Migration20261201173000_session_client.js';
+import { Migration20261201180000_mail_outbox } from './Migration20261201180000_mail_outbox.js';
+import { Migration20261201181000_email } from './Migration20261201181000_email.js';
 
 export const migrationsList = [
   { name: 'Migration20261128000000_initial', class: Migration20261128000000_initial },
@@ -15,4 +17,6 @@ export const migrationsList = [
   { name: 'Migration20261201170000_lockout_ends', class: Migration20261201170000_lockout_ends },
   { name: 'Migration20261201171000_username_skeleton', class: Migration20261201171000_username_skeleton },
   { name: 'Migration20261201173000_session_client', class: Migration20261201173000_session_client },
+  { name: 'Migration20261201181000_email', class: Migration20261201181000_email },
+  { name: 'Migration20261201180000_mail_outbox', class: Migration20261201180000_mail_outbox },
 ];

@@ -1,6 +1,13 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { createFieldEncryption, type FieldEncryption } from './adapters/crypto/field-encryption.js';
 import { createPasswordHasher } from './adapters/crypto/password-hasher.js';
 import { createOrm, type Orm, type OrmOptions } from './adapters/database/orm.js';
+import { createJobQueue, type JobQueue, type JobTuning } from './adapters/jobs/job-queue.js';
+import {
+  createOutboxMailSender,
+  createSmtpMailSender,
+  type MailSender,
+} from './adapters/mail/mail-sender.js';
 import { createRateLimits } from './adapters/rate-limits/rate-limits.js';
 import { closeRedisClient, createRedisClient } from './adapters/rate-limits/redis.js';
 import { createHttpSmsSender, createOutboxSmsSender } from './adapters/sms/sms-sender.js';
@@ -11,15 +18,20 @@ import { createHttpApp } from './http/app.js';
 import { createIdentityApplication } from './identity/application/identity-application.js';
 import { createCodeHasher } from './identity/domain/one-time-codes.js';
 import { ENCRYPTED_COLUMNS, entities } from './identity/persistence/entities.js';
+import { purgeExpired } from './identity/persistence/purge-expired.js';
 import { type Clock, systemClock } from './kernel/clock.js';
 import { describeError } from './kernel/describe-error.js';
 import { createLogger, createRequestScope, type Logger, type RequestScopeStorage } from './kernel/logger.js';
 
 /**
  * The composition root: the one place that builds every adapter and use case, once. The server
- * (main.ts), the tests and the benchmark all boot through composeService; operator commands open
- * the ORM through openOrm.
+ * (main.ts), the tests and the benchmark all boot through composeService, the worker process
+ * (worker.ts) through composeWorker; operator commands open the ORM through openOrm and the job
+ * queue through openJobQueue.
  */
+
+/** The hourly purge of expired rows, run by one worker of the cluster per occurrence (UTC). */
+export const PURGE_SCHEDULE = { name: 'purge-expired', cron: '0 * * * *' };
 
 /** The ORM over every entity of the service, with the encrypted columns bound to `encryption`. */
 export const openOrm = (opts: Omit<OrmOptions, 'entities' | 'encryptedColumns'>): Promise<Orm> =>
@@ -35,34 +47,77 @@ export interface ServiceOptions {
   poolMax?: number;
   /** Called with each SQL statement (tests count queries with it). */
   onQuery?: (sql: string) => void;
+  /** Job queue timings other than production's (tests shorten them). */
+  jobTuning?: Partial<JobTuning>;
+  /** Overrides PURGE_SCHEDULE's cron expression (tests run it every minute). */
+  purgeCron?: string;
 }
 
-/** Builds the whole service on a database: adapters, use cases and the HTTP application. */
-export async function composeService(opts: ServiceOptions): Promise<Service> {
-  const { config } = opts;
+interface Base {
+  orm: Orm;
+  encryption: FieldEncryption;
+  clock: Clock;
+  scope: RequestScopeStorage;
+  logger: Logger;
+}
+
+async function openBase(opts: ServiceOptions): Promise<Base> {
   const clock = opts.clock ?? systemClock;
   const scope = opts.scope ?? createRequestScope();
-  const logger = opts.logger ?? createLogger({ level: config.logLevel, scope });
-  const encryption: FieldEncryption = createFieldEncryption(config.fieldEncryptionKeys);
+  const logger = opts.logger ?? createLogger({ level: opts.config.logLevel, scope });
+  const encryption: FieldEncryption = createFieldEncryption(opts.config.fieldEncryptionKeys);
   const orm = await openOrm({
     url: opts.databaseUrl,
     encryption,
     poolMax: opts.poolMax,
     onQuery: opts.onQuery,
   });
+  return { orm, encryption, clock, scope, logger };
+}
+
+/**
+ * Builds the whole service on a database: adapters, use cases and the HTTP application. Its
+ * start() also starts the job queue, and, unless WORKER=off, this process's workers.
+ */
+export async function composeService(opts: ServiceOptions): Promise<Service> {
+  const base = await openBase(opts);
   try {
-    return await compose(config, { orm, encryption, clock, scope, logger });
+    return await compose(opts, base);
   } catch (err) {
-    await orm.close();
+    await base.orm.close();
     throw err;
   }
 }
 
-async function compose(
-  config: Config,
-  base: { orm: Orm; encryption: FieldEncryption; clock: Clock; scope: RequestScopeStorage; logger: Logger },
-) {
-  const { orm, encryption, clock, scope, logger } = base;
+/** A worker process: the job queue's workers and schedules over the use cases, without HTTP. */
+export async function composeWorker(opts: ServiceOptions): Promise<Worker> {
+  const base = await openBase(opts);
+  try {
+    return composeCore(opts, base, 'worker');
+  } catch (err) {
+    await base.orm.close();
+    throw err;
+  }
+}
+
+export type Worker = ReturnType<typeof composeCore>;
+
+/**
+ * The job queue for operator commands (jobs:failed, jobs:retry): listing and redriving, no
+ * workers. Started by the caller, stopped with stop().
+ */
+export const openJobQueue = (config: Config, databaseUrl: string, logger: Logger): JobQueue =>
+  createJobQueue({ databaseUrl, logger, retry: config.jobs, role: 'operator' });
+
+/** The identity context's background tasks, when it has any (`IdentityTasks`), each on a fresh EntityManager. */
+type TaskHandlers = Record<string, (em: EntityManager, data: object) => Promise<void>>;
+const tasksOf = (identity: object): TaskHandlers =>
+  'tasks' in identity && identity.tasks ? (identity.tasks as TaskHandlers) : {};
+
+/** Adapters, use cases and the job queue: what the HTTP service and the worker process share. */
+function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service') {
+  const { config } = opts;
+  const { orm, encryption, clock, logger } = base;
   const hasher = createPasswordHasher({ pepper: config.passwordPepper, cost: config.bcryptCost });
   const signingKeys = createSigningKeys({
     em: orm.em,
@@ -76,6 +131,14 @@ async function compose(
     config.rateLimits.store === 'redis' && config.rateLimits.redisUrl
       ? createRedisClient(config.rateLimits.redisUrl, config.rateLimits.redisKeyPrefix, logger)
       : undefined;
+  const works = role === 'worker' || config.jobs.worker;
+  const jobs = createJobQueue({
+    databaseUrl: opts.databaseUrl,
+    logger,
+    retry: config.jobs,
+    role: works ? 'worker' : 'producer',
+    tuning: opts.jobTuning,
+  });
   const sms =
     config.sms.provider === 'http' && config.sms.url
       ? createHttpSmsSender({
@@ -85,6 +148,13 @@ async function compose(
           retries: config.sms.retries,
         })
       : createOutboxSmsSender({ em: orm.em, clock });
+  const mail: MailSender = config.mail.smtpUrl
+    ? createSmtpMailSender({
+        url: config.mail.smtpUrl,
+        from: config.mail.from,
+        maxConnections: opts.jobTuning?.concurrency ?? 4,
+      })
+    : createOutboxMailSender({ em: orm.em, clock });
   const identity = createIdentityApplication({
     settings: config,
     clock,
@@ -93,9 +163,61 @@ async function compose(
     encryption,
     tokens: createSignedTokens({ keys: signingKeys, clock, issuer: config.jwt.issuer }),
     limits: createRateLimits(config.rateLimits, { knex: orm.em.getConnection().getKnex(), redis, clock }),
-    sms,
+    outbox: jobs,
     hashCode: createCodeHasher(config.passwordPepper),
   });
+  const tasks = tasksOf(identity);
+
+  return {
+    config,
+    orm,
+    logger,
+    clock,
+    hasher,
+    signingKeys,
+    identity,
+    jobs,
+    /** Whether this process works jobs (WORKER, or a worker process). */
+    works,
+    /**
+     * Loads the signing keys, creating the first one on a new database (the service refuses to
+     * start without); starts the job queue (installing or migrating its schema) and, in a
+     * process that works jobs, the workers and the schedules.
+     */
+    async start(): Promise<void> {
+      await signingKeys.ensureActiveKey();
+      await jobs.start({ tasks: Object.keys(tasks) });
+      if (!works) return;
+      await jobs.work({
+        mail: (message) => mail.send(message),
+        sms: (phone, body) => sms.send(phone, body),
+        tasks: Object.fromEntries(
+          Object.entries(tasks).map(([name, run]) => [name, (data: object) => run(orm.em.fork(), data)]),
+        ),
+        schedules: [
+          {
+            name: PURGE_SCHEDULE.name,
+            cron: opts.purgeCron ?? PURGE_SCHEDULE.cron,
+            run: () => purgeExpired(orm.em.fork(), clock.now()),
+          },
+        ],
+      });
+    },
+    /** Stops the job queue (jobs in hand finish first), closes the Redis connection and the database pool. */
+    async close(): Promise<void> {
+      await jobs.stop();
+      mail.close();
+      if (redis) await closeRedisClient(redis);
+      await orm.close();
+    },
+  };
+}
+
+async function compose(opts: ServiceOptions, base: Base) {
+  const { config } = opts;
+  const { orm, clock, scope, logger } = base;
+  const core = composeCore(opts, base, 'service');
+  const { identity, signingKeys } = core;
   const http = await createHttpApp({
     config,
     orm,
@@ -108,24 +230,15 @@ async function compose(
   });
 
   return {
-    config,
-    orm,
-    logger,
-    clock,
-    hasher,
-    signingKeys,
-    identity,
+    ...core,
     /** The Express application to listen with. */
     app: http.app,
     /** After the server stopped accepting: waits for GraphQL handlers still running. */
     drained: http.drained,
-    /** Loads the signing keys, creating the first one on a new database; the service refuses to start without. */
-    start: () => signingKeys.ensureActiveKey(),
-    /** Stops Apollo, closes the Redis connection and the database pool. */
+    /** Stops Apollo, then the job queue, the Redis connection and the database pool. */
     async close(): Promise<void> {
       await http.close();
-      if (redis) await closeRedisClient(redis);
-      await orm.close();
+      await core.close();
     },
   };
 }

@@ -4,14 +4,15 @@ import { openDatabase } from './adapters/database/database.js';
 import { migrateUp } from './adapters/database/orm.js';
 import { composeService } from './composition-root.js';
 import { ConfigError, loadConfig } from './config/config.js';
-import { purgeExpired } from './identity/persistence/purge-expired.js';
-import { describeError } from './kernel/describe-error.js';
 import { createLogger, createRequestScope } from './kernel/logger.js';
 
 /** How long shutdown waits for running requests before closing the pool under them. */
 const SHUTDOWN_DRAIN_MS = 10_000;
 
-/** The server: configuration → database → the composed service → migrations → listening. */
+/**
+ * The server: configuration → database → the composed service → migrations → job queue (and,
+ * unless WORKER=off, this process's workers) → listening.
+ */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -53,14 +54,13 @@ async function main(): Promise<void> {
     const warn = config.profile === 'production' ? logger.error.bind(logger) : logger.warn.bind(logger);
     warn('AUDIT_LOG_ENABLED=false: security events are NOT being recorded in the audit trail');
   }
+  if (!config.mail.smtpUrl && config.profile === 'production')
+    logger.error('SMTP_URL is not set: mail is written to the mail_outbox table and NOT sent');
   await service.start();
-  const purge = () =>
-    purgeExpired(orm.em.fork(), service.clock.now()).then(
-      (deleted) => logger.info({ deleted }, 'expired rows purged'),
-      (err: unknown) => logger.warn({ error: describeError(err) }, 'purge failed'),
-    );
-  await purge();
-  const purgeTimer = setInterval(purge, 3600_000).unref();
+  logger.info(
+    { worker: service.works },
+    service.works ? 'job queue started; this process works jobs' : 'job queue started; WORKER=off',
+  );
 
   const server: Server = service.app.listen(config.port, () => {
     logger.info(
@@ -73,9 +73,9 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    clearInterval(purgeTimer);
     logger.info({ signal }, 'shutting down');
-    // Stop accepting, let in-flight requests finish, then release the pool and the database.
+    // Stop accepting, let in-flight requests finish, let the jobs in hand finish, then release
+    // the pool and the database.
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     if (!(await service.drained(SHUTDOWN_DRAIN_MS)))
       logger.warn({ waitedMs: SHUTDOWN_DRAIN_MS }, 'requests still running at shutdown are cut short');
     await service.close();
-    logger.debug('database pool closed');
+    logger.debug('job queue stopped, database pool closed');
     await db.stop();
     logger.info('stopped');
     process.exit(0);

@@ -52,11 +52,33 @@ export interface Config {
     passwordChecksPerAccount: number;
     /** Wrong passwords in one session's re-checks after which the session ends. */
     passwordCheckFailuresPerSession: number;
+    /** Verification links an account may ask for per hour. */
+    emailLinksPerHour: number;
+    /** Forgotten-password requests per hour: per address asked about, and per client. */
+    passwordResetsPerEmail: number;
+    passwordResetsPerClient: number;
   };
   sms: { provider: 'outbox' | 'http'; url?: string; token?: string; timeoutMs: number; retries: number };
+  /** SMTP_URL (credentials inside, never echoed): unset, mail lands in the mail_outbox table. */
+  mail: { smtpUrl?: string; from: string };
+  /** The job queue on PostgreSQL (pg-boss) that sends mail and SMS and runs periodic work. */
+  jobs: {
+    /** WORKER: this process works jobs (on unless set to off); a worker process always does. */
+    worker: boolean;
+    /** Retries after the first attempt; then the job goes to its queue's dead letters. */
+    retryLimit: number;
+    retryDelaySeconds: number;
+    /** Each retry waits about twice as long as the one before (with jitter), up to the maximum. */
+    retryBackoff: boolean;
+    retryDelayMaxSeconds: number;
+  };
   /** AUDIT_LOG_ENABLED: the audit trail is on unless set to false. */
   auditLogEnabled: boolean;
   trustedProxies: string[];
+  /** Where the links in emails point: `${publicWebUrl}/verify-email?token=…`. */
+  publicWebUrl: string;
+  /** Sign-in needs a verified email address. */
+  requireVerifiedEmail: boolean;
   /** Exact browser origins allowed to call /graphql with credentials (CORS). */
   corsOrigins: string[];
   logLevel: string;
@@ -210,6 +232,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       passwordChecksPerSession: int('RATE_LIMIT_PASSWORD_CHECKS_PER_SESSION', 5),
       passwordChecksPerAccount: int('RATE_LIMIT_PASSWORD_CHECKS_PER_ACCOUNT', 10),
       passwordCheckFailuresPerSession: int('PASSWORD_CHECK_FAILURES_PER_SESSION', 3),
+      emailLinksPerHour: int('RATE_LIMIT_EMAIL_LINKS_PER_HOUR', 3),
+      passwordResetsPerEmail: int('RATE_LIMIT_PASSWORD_RESETS_PER_EMAIL', 3),
+      passwordResetsPerClient: int('RATE_LIMIT_PASSWORD_RESETS_PER_CLIENT', 10),
     },
     sms: {
       provider: env.SMS_HTTP_URL ? 'http' : 'outbox',
@@ -218,8 +243,39 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       timeoutMs: int('SMS_HTTP_TIMEOUT_MS', 5000),
       retries: int('SMS_HTTP_RETRIES', 2),
     },
+    mail: {
+      smtpUrl: parseSmtpUrl(env.SMTP_URL, problems),
+      from: parseMailFrom(env.MAIL_FROM, problems),
+    },
+    jobs: {
+      worker: parseBool('WORKER', env.WORKER, true, problems),
+      retryLimit: parseIntInRange(
+        'JOB_RETRY_LIMIT',
+        env.JOB_RETRY_LIMIT,
+        { fallback: 8, min: 0, max: 100 },
+        'retries of a failed job before it is dead-lettered',
+        problems,
+      ),
+      retryDelaySeconds: parseIntInRange(
+        'JOB_RETRY_DELAY_SECONDS',
+        env.JOB_RETRY_DELAY_SECONDS,
+        { fallback: 5, min: 1, max: 86400 },
+        'seconds before the first retry',
+        problems,
+      ),
+      retryBackoff: parseBool('JOB_RETRY_BACKOFF', env.JOB_RETRY_BACKOFF, true, problems),
+      retryDelayMaxSeconds: parseIntInRange(
+        'JOB_RETRY_DELAY_MAX_SECONDS',
+        env.JOB_RETRY_DELAY_MAX_SECONDS,
+        { fallback: 3600, min: 1, max: 7 * 86400 },
+        'the longest wait between two retries',
+        problems,
+      ),
+    },
     auditLogEnabled: parseBool('AUDIT_LOG_ENABLED', env.AUDIT_LOG_ENABLED, true, problems),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS, profile, problems),
+    publicWebUrl: parsePublicWebUrl(env.PUBLIC_WEB_URL, profile, problems),
+    requireVerifiedEmail: parseBool('REQUIRE_VERIFIED_EMAIL', env.REQUIRE_VERIFIED_EMAIL, false, problems),
     trustedProxies: (env.TRUSTED_PROXIES ?? '')
       .split(',')
       .map((s) => s.trim())
@@ -261,6 +317,29 @@ function parseStore(
 }
 
 /** A redis:// or rediss:// URL, or a unix socket path. Never echoed: it may hold a password. */
+/**
+ * PUBLIC_WEB_URL: the web app that opens the links in emails (an http(s) URL, no query). Outside
+ * production the account console of the local service; production must name it.
+ */
+function parsePublicWebUrl(value: string | undefined, profile: Profile, problems: string[]): string {
+  if (!value) {
+    if (profile === 'production')
+      problems.push('PUBLIC_WEB_URL is required in production (the web app that opens email links)');
+    return 'http://localhost:4000/account';
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
+    problems.push('PUBLIC_WEB_URL must be an http(s) URL without query or fragment');
+    return value;
+  }
+  return value.replace(/\/+$/, '');
+}
+
 /** The Vite dev server, where a React app is developed against a local service. */
 const DEVELOPMENT_CORS_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173'];
 
@@ -292,6 +371,36 @@ function parseCorsOrigins(value: string | undefined, profile: Profile, problems:
       );
   }
   return origins;
+}
+
+/** SMTP_URL: smtp:// (STARTTLS when the server offers it) or smtps:// (TLS from the start). Never echoed: it holds credentials. */
+function parseSmtpUrl(value: string | undefined, problems: string[]): string | undefined {
+  if (!value) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
+    problems.push(
+      'SMTP_URL must be an smtp:// or smtps:// URL with a host (e.g. smtps://user:password@mail.example.com:465)',
+    );
+  }
+  return value;
+}
+
+const DEFAULT_MAIL_FROM = 'elcorp identity <no-reply@localhost>';
+
+/** MAIL_FROM: the sender of every mail, an address with an optional display name. */
+function parseMailFrom(value: string | undefined, problems: string[]): string {
+  if (!value) return DEFAULT_MAIL_FROM;
+  const address = /<([^<>]+)>\s*$/.exec(value)?.[1] ?? value.trim();
+  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(address) || /[\r\n]/.test(value))
+    problems.push(
+      'MAIL_FROM must be an address, optionally with a name: "elcorp identity <no-reply@example.com>"',
+    );
+  return value.trim();
 }
 
 function parseRedisUrl(value: string | undefined, problems: string[]): string | undefined {

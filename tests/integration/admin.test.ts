@@ -185,7 +185,7 @@ describe('users list', () => {
 
   it('loads a page of 100 users with a constant number of SQL statements', async () => {
     const statements: string[] = [];
-    const counted = await startTestApp({ onQuery: (sql) => statements.push(sql) });
+    const counted = await startTestApp({ env: { WORKER: 'off' }, onQuery: (sql) => statements.push(sql) });
     try {
       const boss = await anAdmin(counted);
       await counted.orm.em.getConnection().execute(

@@ -181,7 +181,7 @@ describe('auditLog and verifyAuditLog', () => {
 
   it('loads actors and subjects for a page of 100 with one user query', async () => {
     const statements: string[] = [];
-    const app = await startTestApp({ onQuery: (sql) => statements.push(sql) });
+    const app = await startTestApp({ env: { WORKER: 'off' }, onQuery: (sql) => statements.push(sql) });
     try {
       const admin = await anAdmin(app);
       await Promise.all(Array.from({ length: 40 }, () => aUser(app)));

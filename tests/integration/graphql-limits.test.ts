@@ -68,6 +68,7 @@ describe('production surface', () => {
     app = await startTestApp({
       env: {
         NODE_ENV: 'production',
+        PUBLIC_WEB_URL: 'https://account.elcorp.example',
         BCRYPT_COST: '10',
         FIELD_ENCRYPTION_KEYS: `prod1:${randomBytes(32).toString('base64')}`,
         PASSWORD_PEPPER: randomBytes(32).toString('base64'),

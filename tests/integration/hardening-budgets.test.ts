@@ -1,8 +1,8 @@
 import { Session } from '../../src/identity/domain/session.entity';
 import { testClock } from '../support/clock';
-import { errorCode } from '../support/errors';
+import { errorCode, loginOutcome } from '../support/errors';
 import { aRegistration, aUser, signIn } from '../support/factories';
-import { RefreshDoc, RegisterDoc } from '../support/operations';
+import { LoginDoc, RefreshDoc, RegisterDoc } from '../support/operations';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { REFRESH_TOKEN_FORMAT } from '../support/tokens';
 
@@ -132,5 +132,67 @@ describe('the refresh budget', () => {
     expect(await outcome(other.refreshToken, 'device-2')).toBe('RATE_LIMITED');
     // The predecessor inside the grace window, but named with another device id: reuse.
     expect(await outcome(other.refreshToken, 'someone-else')).toBe('REFRESH_TOKEN_REUSED');
+  });
+});
+
+describe('the daily per-address failure cap', () => {
+  it('never refuses a trusted device with the right password, while strangers behind its address are capped', async () => {
+    const app = await startTestApp({
+      env: {
+        RATE_LIMIT_STORE: 'memory',
+        RATE_LIMIT_LOGIN_FAILURES_PER_DAY: '3',
+        TRUSTED_PROXIES: 'loopback',
+      },
+    });
+    try {
+      const shared = { 'x-forwarded-for': '203.0.113.50' };
+      const owner = await aUser(app);
+      const known = await app.gql(
+        LoginDoc,
+        { input: { identifier: owner.email, password: owner.password, deviceId: 'owner-laptop' } },
+        shared,
+      );
+      const trust =
+        known.data?.login.__typename === 'AuthPayload' ? known.data.login.deviceTrustToken : undefined;
+      expect(typeof trust).toBe('string');
+
+      // Strangers at the same address (a campus, a carrier's NAT) fill the cap with wrong guesses.
+      const stranger = await aUser(app);
+      for (let i = 0; i < 3; i++)
+        expect(
+          await loginOutcome(
+            app.gql(
+              LoginDoc,
+              { input: { identifier: stranger.email, password: `guess ${i}`, deviceId: 'x' } },
+              shared,
+            ),
+          ),
+        ).toBe('INVALID_CREDENTIALS');
+      const capped = await app.gql(
+        LoginDoc,
+        { input: { identifier: owner.email, password: owner.password, deviceId: 'owner-phone' } },
+        shared,
+      );
+      expect(errorCode(capped)).toBe('RATE_LIMITED');
+
+      // The owner's trusted device still gets in with the right password.
+      const trusted = await loginOutcome(
+        app.gql(
+          LoginDoc,
+          {
+            input: {
+              identifier: owner.email,
+              password: owner.password,
+              deviceId: 'owner-laptop',
+              deviceTrustToken: trust,
+            },
+          },
+          shared,
+        ),
+      );
+      expect(trusted).toBe('AuthPayload');
+    } finally {
+      await app.close();
+    }
   });
 });

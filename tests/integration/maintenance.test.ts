@@ -30,4 +30,38 @@ describe('purgeExpired', () => {
       await app.close();
     }
   });
+
+  it('deletes development SMS and mail after 7 days, and keeps the newer ones', async () => {
+    const app = await startTestApp({ env: { WORKER: 'off' } });
+    try {
+      const em = app.orm.em.fork();
+      const now = Date.now();
+      for (const [id, daysAgo] of [
+        ['00000000-0000-4000-8000-000000000001', 8],
+        ['00000000-0000-4000-8000-000000000002', 6],
+      ] as const) {
+        const at = new Date(now - daysAgo * 86400_000);
+        await em
+          .getConnection()
+          .execute(
+            'insert into mail_outbox (id, to_address, subject, text, html, created_at) values (?, ?, ?, ?, ?, ?)',
+            [id, 'someone@example.com', 'subject', 'text', '<p>html</p>', at],
+          );
+        await em
+          .getConnection()
+          .execute('insert into sms_outbox (id, phone, body, created_at) values (?, ?, ?, ?)', [
+            id,
+            '+264811234567',
+            'body',
+            at,
+          ]);
+      }
+      const purged = await purgeExpired(em, new Date(now));
+      expect(purged).toMatchObject({ mailOutbox: 1, smsOutbox: 1 });
+      const left = (await em.getConnection().execute('select id from mail_outbox')) as { id: string }[];
+      expect(left.map((r) => r.id)).toEqual(['00000000-0000-4000-8000-000000000002']);
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -179,7 +179,11 @@ describe('me', () => {
   it('answers from one statement that reads none of the secret columns', async () => {
     const clock = testClock();
     const statements: string[] = [];
-    const counted = await startTestApp({ clock, onQuery: (sql) => statements.push(sql) });
+    const counted = await startTestApp({
+      clock,
+      env: { WORKER: 'off' },
+      onQuery: (sql) => statements.push(sql),
+    });
     try {
       const user = await aUser(counted);
       const login = await signIn(counted, user);

@@ -228,7 +228,7 @@ describe('refresh', () => {
 
   it('rotates in one transaction of five statements after one lookup, taking the audit chain head last', async () => {
     const statements: string[] = [];
-    const counted = await startTestApp({ onQuery: (sql) => statements.push(sql) });
+    const counted = await startTestApp({ env: { WORKER: 'off' }, onQuery: (sql) => statements.push(sql) });
     try {
       const login = await signIn(counted, await aUser(counted));
       statements.length = 0;

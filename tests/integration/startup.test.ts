@@ -13,7 +13,7 @@ describe('npm start in production', () => {
       timeout: 60_000,
     });
     expect(result.status).toBe(1);
-    for (const name of ['DATABASE_URL', 'FIELD_ENCRYPTION_KEYS', 'PASSWORD_PEPPER'])
+    for (const name of ['DATABASE_URL', 'FIELD_ENCRYPTION_KEYS', 'PASSWORD_PEPPER', 'PUBLIC_WEB_URL'])
       expect(result.stderr).toContain(name);
   });
 });

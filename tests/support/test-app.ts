@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type DocumentNode, print } from 'graphql';
+import type { JobTuning } from '../../src/adapters/jobs/job-queue';
 import { composeService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config/config';
 import type { Clock } from '../../src/kernel/clock';
@@ -27,6 +28,10 @@ export interface TestAppOptions {
   /** Captures every log line written by the app. */
   logLines?: string[];
   onQuery?: (sql: string) => void;
+  /** Job queue timings (the app works jobs unless env WORKER is off). */
+  jobTuning?: Partial<JobTuning>;
+  /** The purge schedule's cron expression instead of hourly. */
+  purgeCron?: string;
 }
 
 /** Test secrets: generated per run, shared by every instance in this process so they agree. */
@@ -75,6 +80,8 @@ export async function startTestApp(opts: TestAppOptions = {}) {
     clock: opts.clock,
     poolMax: 20,
     onQuery: opts.onQuery,
+    jobTuning: opts.jobTuning,
+    purgeCron: opts.purgeCron,
   });
   try {
     await service.start();

@@ -17,6 +17,7 @@ const goodSecrets = {
   FIELD_ENCRYPTION_KEYS: `prod1:${Buffer.alloc(32, 7).toString('base64')}`,
   PASSWORD_PEPPER: Buffer.alloc(32, 9).toString('base64'),
   DATABASE_URL: 'postgres://u:p@db/identity',
+  PUBLIC_WEB_URL: 'https://account.elcorp.example',
 };
 
 describe('configuration', () => {
@@ -39,6 +40,21 @@ describe('configuration', () => {
     expect(problems).toContain('DATABASE_URL');
     expect(problems).toContain('FIELD_ENCRYPTION_KEYS');
     expect(problems).toContain('PASSWORD_PEPPER');
+    expect(problems).toContain('PUBLIC_WEB_URL');
+  });
+
+  it('takes PUBLIC_WEB_URL as an http(s) URL without query, the local console by default outside production', () => {
+    expect(loadConfig({}, tmp()).publicWebUrl).toBe('http://localhost:4000/account');
+    expect(loadConfig({ PUBLIC_WEB_URL: 'https://account.elcorp.na/' }, tmp()).publicWebUrl).toBe(
+      'https://account.elcorp.na',
+    );
+    for (const bad of [
+      'account.elcorp.na',
+      'ftp://elcorp.na',
+      'https://elcorp.na/?x=1',
+      'https://elcorp.na/#top',
+    ])
+      expect(problemsOf({ PUBLIC_WEB_URL: bad })).toMatch(/PUBLIC_WEB_URL must be an http\(s\) URL/);
   });
 
   it('refuses development values in production', () => {
@@ -220,5 +236,60 @@ describe('configuration', () => {
       expect(problems).toContain('REDIS_URL must be a redis:// or rediss:// URL');
       expect(problems).not.toContain('hunter2');
     }
+  });
+
+  it('takes SMTP_URL as smtp:// or smtps:// only, without repeating it; unset, mail goes to the outbox table', () => {
+    const dir = tmp();
+    expect(loadConfig({}, dir).mail).toEqual({ from: 'elcorp identity <no-reply@localhost>' });
+    for (const url of ['smtp://user:pass@mail.example.com:587', 'smtps://user:p%40ss@mail.example.com']) {
+      expect(problemsOf({ SMTP_URL: url })).toBe('');
+      expect(loadConfig({ SMTP_URL: url }, dir).mail.smtpUrl).toBe(url);
+    }
+    for (const url of [
+      'relay.elcorp.internal:25',
+      'http://u:hunter2@relay.elcorp.internal',
+      'smtp://',
+      'hunter2',
+    ]) {
+      const problems = problemsOf({ SMTP_URL: url });
+      expect(problems).toContain('SMTP_URL must be an smtp:// or smtps:// URL');
+      expect(problems).not.toContain('hunter2');
+      expect(problems).not.toContain('relay.elcorp.internal');
+    }
+  });
+
+  it('takes MAIL_FROM as an address with an optional name', () => {
+    const from = (value: string) => loadConfig({ MAIL_FROM: value }, tmp()).mail.from;
+    expect(from('no-reply@elcorp.na')).toBe('no-reply@elcorp.na');
+    expect(from('elcorp <no-reply@elcorp.na>')).toBe('elcorp <no-reply@elcorp.na>');
+    for (const bad of ['elcorp', 'elcorp <>', 'a@b\r\nBcc: x@y'])
+      expect(problemsOf({ MAIL_FROM: bad })).toContain('MAIL_FROM must be an address');
+  });
+
+  it('works jobs in the server process unless WORKER=off, and retries them 8 times with backoff from 5 s', () => {
+    const dir = tmp();
+    expect(loadConfig({}, dir).jobs).toEqual({
+      worker: true,
+      retryLimit: 8,
+      retryDelaySeconds: 5,
+      retryBackoff: true,
+      retryDelayMaxSeconds: 3600,
+    });
+    expect(loadConfig({ WORKER: 'off' }, dir).jobs.worker).toBe(false);
+    const custom = loadConfig(
+      { JOB_RETRY_LIMIT: '0', JOB_RETRY_DELAY_SECONDS: '30', JOB_RETRY_BACKOFF: 'false' },
+      dir,
+    ).jobs;
+    expect(custom).toMatchObject({ retryLimit: 0, retryDelaySeconds: 30, retryBackoff: false });
+    expect(problemsOf({ WORKER: 'sometimes' })).toContain('WORKER must be true or false');
+    expect(problemsOf({ JOB_RETRY_LIMIT: '-1' })).toContain(
+      'JOB_RETRY_LIMIT must be an integer from 0 to 100',
+    );
+    expect(problemsOf({ JOB_RETRY_DELAY_SECONDS: '0' })).toContain(
+      'JOB_RETRY_DELAY_SECONDS must be an integer from 1',
+    );
+    expect(problemsOf({ JOB_RETRY_DELAY_MAX_SECONDS: 'soon' })).toContain(
+      'JOB_RETRY_DELAY_MAX_SECONDS must be',
+    );
   });
 });

@@ -67,6 +67,9 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
   const login = make('login', limits.loginPerMinute, 60);
   const loginFailures = make('login-fail', limits.loginFailuresPerDay, 86400);
   const register = make('register', limits.registerPerHour, 3600);
+  const emailLinks = make('email-link', limits.emailLinksPerHour, 3600);
+  const resetsPerEmail = make('reset-email', limits.passwordResetsPerEmail, 3600);
+  const resetsPerClient = make('reset-client', limits.passwordResetsPerClient, 3600);
   const refresh = make('refresh', limits.refreshPerMinute, 60);
   const smsCooldown = make('sms-cooldown', 1, limits.smsCooldownSeconds);
   const smsDaily = make('sms-day', limits.smsPerDay, 86400);
@@ -109,6 +112,13 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
     },
     /** A registration that passed validation: 3 per hour per client address. */
     registration: (ip: string) => consume(register, addressKey(ip)),
+    /** A verification link asked for again, per account. */
+    emailLink: (userId: string) => consume(emailLinks, userId),
+    /** A forgotten-password request: per client address, and per address asked about (keyed by its digest). */
+    async passwordResetRequest(ip: string, email: string): Promise<void> {
+      await consume(resetsPerClient, addressKey(ip));
+      await consume(resetsPerEmail, digest(email));
+    },
     refresh: (sessionId: string) => consume(refresh, sessionId),
     /** One SMS per phone per cooldown, and a daily cap per phone. */
     async sms(phone: string): Promise<void> {

@@ -2,7 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../kernel/clock.js';
 import { SmsOutboxMessage } from './sms-outbox.entity.js';
 
-/** Where SMS go: the one port to an outside system for text messages. */
+/**
+ * Where SMS go: the one port to an outside system for text messages. The `sms` job's worker
+ * calls it; the identity context writes SMS as jobs through its outbox and never calls it itself.
+ */
 export interface SmsSender {
   send(phone: string, body: string): Promise<void>;
 }
@@ -23,8 +26,9 @@ export interface HttpSmsOptions {
   retries: number;
 }
 
+/** The provider did not take a message; `reason` (e.g. `HTTP 503`, `timeout`) names neither the phone nor the text. */
 export class SmsDeliveryError extends Error {
-  constructor(reason: string) {
+  constructor(readonly reason: string) {
     super(`SMS provider did not accept the message: ${reason}`);
     this.name = 'SmsDeliveryError';
   }

@@ -46,7 +46,7 @@ export function createDeviceTrust(deps: {
       em: EntityManager,
       user: User,
       deviceId: string,
-    ): Promise<{ token: string; expiresAt: Date }> {
+    ): Promise<{ token: string; expiresAt: Date; newDevice: boolean }> {
       const now = deps.clock.now();
       const { token, jti, expiresAt } = await deps.tokens.sign({
         typ: DEVICE_TRUST_TYP,
@@ -62,7 +62,7 @@ export function createDeviceTrust(deps: {
         em.persist(new DeviceTrust({ user: ref(user), deviceId, tokenId: jti, expiresAt, now }));
       }
       await em.flush();
-      return { token, expiresAt };
+      return { token, expiresAt, newDevice: !existing };
     },
   };
 }

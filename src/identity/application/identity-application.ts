@@ -1,7 +1,6 @@
 import type { FieldEncryption } from '../../adapters/crypto/field-encryption.js';
 import type { PasswordHasher } from '../../adapters/crypto/password-hasher.js';
 import type { RateLimits } from '../../adapters/rate-limits/rate-limits.js';
-import type { SmsSender } from '../../adapters/sms/sms-sender.js';
 import type { SignedTokens } from '../../adapters/tokens/signed-tokens.js';
 import type { Config } from '../../config/config.js';
 import type { Clock } from '../../kernel/clock.js';
@@ -14,7 +13,10 @@ import { createUnitOfWork } from '../persistence/unit-of-work.js';
 import { createAccessTokens } from './access-tokens.js';
 import { createAuthenticator } from './authenticate.js';
 import { createDeviceTrust } from './device-trust.js';
+import { createEmailLinks } from './email-links.js';
+import { createMailMessages } from './mail-messages.js';
 import { createMfaChallenges } from './mfa-challenges.js';
+import type { IdentityTasks, Outbox } from './outbox.js';
 import { createPasswordConfirmation } from './password-confirmation.js';
 import { createRecentAuth } from './recent-auth.js';
 import { createSecondFactor } from './second-factor.js';
@@ -35,19 +37,30 @@ import { createLogout } from './use-cases/logout.js';
 import { createMySessions } from './use-cases/my-sessions.js';
 import { createRefreshSession } from './use-cases/refresh-session.js';
 import { createRegisterUser, createRegistration } from './use-cases/register-user.js';
+import { createRequestEmailVerification } from './use-cases/request-email-verification.js';
+import { createPasswordResetTask, createRequestPasswordReset } from './use-cases/request-password-reset.js';
 import { createRequestPhoneVerification } from './use-cases/request-phone-verification.js';
+import { createResetPassword } from './use-cases/reset-password.js';
 import { createRevokeAllSessions } from './use-cases/revoke-all-sessions.js';
 import { createRevokeSession } from './use-cases/revoke-session.js';
 import { createSendMfaSmsCode } from './use-cases/send-mfa-sms-code.js';
 import { createSignUp } from './use-cases/sign-up.js';
 import { createUpdateProfile } from './use-cases/update-profile.js';
+import { createVerifyEmail } from './use-cases/verify-email.js';
 import { createVerifyMfa } from './use-cases/verify-mfa.js';
 
 /** What the identity context needs from outside: settings, and the adapters the composition root built. */
 export interface IdentityDeps {
   settings: Pick<
     Config,
-    'jwt' | 'session' | 'deviceTrust' | 'lockout' | 'passwordMinLength' | 'auditLogEnabled'
+    | 'jwt'
+    | 'session'
+    | 'deviceTrust'
+    | 'lockout'
+    | 'passwordMinLength'
+    | 'auditLogEnabled'
+    | 'publicWebUrl'
+    | 'requireVerifiedEmail'
   >;
   clock: Clock;
   logger: Logger;
@@ -55,8 +68,9 @@ export interface IdentityDeps {
   encryption: FieldEncryption;
   tokens: SignedTokens;
   limits: RateLimits;
-  sms: SmsSender;
   hashCode: CodeHasher;
+  /** Mail, SMS and background tasks, written as jobs in the caller's transaction. */
+  outbox: Outbox;
 }
 
 /**
@@ -79,7 +93,10 @@ export function createIdentityApplication(deps: IdentityDeps) {
   const deviceTrust = createDeviceTrust({ tokens, clock, issuer, settings: settings.deviceTrust });
   const challenges = createMfaChallenges({ tokens, clock, issuer });
   const secondFactor = createSecondFactor({ encryption, hashCode, clock });
-  const sendSmsCode = createSmsCodes({ clock, limits, hashCode, sms: deps.sms, inTransaction });
+  const sendSmsCode = createSmsCodes({ clock, limits, hashCode, outbox: deps.outbox, inTransaction });
+  const messages = createMailMessages(settings.publicWebUrl);
+  const outbox = deps.outbox;
+  const sendLink = createEmailLinks({ clock, outbox, messages });
   const signIn = createSignIn({
     clock,
     lockout,
@@ -91,20 +108,36 @@ export function createIdentityApplication(deps: IdentityDeps) {
     audit,
     inTransaction,
     logger,
+    outbox,
+    messages,
   });
   const confirmPassword = createPasswordConfirmation({ hasher, limits, signIn, audit, inTransaction, clock });
   const assertRecentAuth = createRecentAuth({ confirmPassword, clock });
   const passwordMinLength = settings.passwordMinLength;
-  const prepareRegistration = createRegistration({ hasher, clock, limits, passwordMinLength });
+  const prepareRegistration = createRegistration({ hasher, clock, limits, passwordMinLength, sendLink });
 
   return {
     authenticate: createAuthenticator({ accessTokens, clock }),
     /** Appends facts recorded outside a use case (operator commands). */
     inTransaction,
+    /** The identity context's background tasks, run by a worker. */
+    tasks: {
+      'password-reset-requested': createPasswordResetTask({ clock, sendLink, inTransaction }),
+    } satisfies IdentityTasks,
     useCases: {
       register: createRegisterUser({ prepare: prepareRegistration, inTransaction }),
       signUp: createSignUp({ prepare: prepareRegistration, signIn }),
-      login: createLoginUser({ hasher, clock, lockout, deviceTrust, limits, signIn }),
+      login: createLoginUser({
+        hasher,
+        clock,
+        lockout,
+        deviceTrust,
+        limits,
+        signIn,
+        requireVerifiedEmail: settings.requireVerifiedEmail,
+        sendLink,
+        inTransaction,
+      }),
       verifyMfa: createVerifyMfa({ clock, challenges, secondFactor, signIn }),
       sendMfaSmsCode: createSendMfaSmsCode({ challenges, sendSmsCode }),
       refresh: createRefreshSession({
@@ -120,13 +153,15 @@ export function createIdentityApplication(deps: IdentityDeps) {
       mySessions: createMySessions({ clock }),
       revokeSession: createRevokeSession({ clock, inTransaction }),
       revokeAllSessions: createRevokeAllSessions({ clock, inTransaction }),
-      updateProfile: createUpdateProfile({ inTransaction }),
+      updateProfile: createUpdateProfile({ inTransaction, sendLink, outbox, messages }),
       changePassword: createChangePassword({
         hasher,
         confirmPassword,
         clock,
         inTransaction,
         passwordMinLength,
+        outbox,
+        messages,
       }),
       deleteAccount: createDeleteAccount({ confirmPassword, clock, inTransaction }),
       beginTotpEnrollment: createBeginTotpEnrollment({ encryption, assertRecentAuth, inTransaction }),
@@ -140,7 +175,25 @@ export function createIdentityApplication(deps: IdentityDeps) {
       }),
       requestPhoneVerification: createRequestPhoneVerification({ assertRecentAuth, sendSmsCode }),
       enableSmsMfa: createEnableSmsMfa({ clock, hashCode, limits, assertRecentAuth, inTransaction }),
-      disableMfa: createDisableMfa({ confirmPassword, secondFactor, limits, inTransaction }),
+      disableMfa: createDisableMfa({
+        confirmPassword,
+        secondFactor,
+        limits,
+        inTransaction,
+        outbox,
+        messages,
+      }),
+      requestEmailVerification: createRequestEmailVerification({ limits, sendLink, inTransaction }),
+      verifyEmail: createVerifyEmail({ clock, inTransaction, outbox, messages }),
+      requestPasswordReset: createRequestPasswordReset({ limits, outbox }),
+      resetPassword: createResetPassword({
+        hasher,
+        clock,
+        inTransaction,
+        outbox,
+        messages,
+        passwordMinLength,
+      }),
       administerUser: createAdministerUser({ clock, inTransaction }),
       getUser,
       listUsers,

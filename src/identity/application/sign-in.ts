@@ -8,12 +8,15 @@ import type { Logger } from '../../kernel/logger.js';
 import type { DeviceTrust } from '../domain/device-trust.entity.js';
 import type { MfaMethod } from '../domain/enums.js';
 import { User } from '../domain/user.entity.js';
+import { summarizeUserAgent } from '../domain/user-agent.js';
 import type { AuditContext, AuditTrail } from '../persistence/audit-chain.js';
 import type { DeviceTrustCounter } from '../persistence/device-trust-counter.js';
 import type { LockoutCounter } from '../persistence/lockout-counter.js';
 import type { InTransaction } from '../persistence/unit-of-work.js';
 import type { DeviceTrustService } from './device-trust.js';
+import type { MailMessages } from './mail-messages.js';
 import type { MfaChallenges } from './mfa-challenges.js';
+import type { Outbox } from './outbox.js';
 import type { RequestContext } from './request-context.js';
 import type { IssuedSession, SessionTokens } from './session-tokens.js';
 
@@ -69,6 +72,8 @@ export function createSignIn(deps: {
   audit: AuditTrail;
   inTransaction: InTransaction;
   logger: Logger;
+  outbox: Outbox;
+  messages: MailMessages;
 }) {
   return {
     /**
@@ -229,6 +234,18 @@ export function createSignIn(deps: {
         for (const event of how.events ?? []) record(event);
         const issued = await deps.sessions.open(tx, user, how.device, ctx.meta);
         const trust = await deps.deviceTrust.issue(tx, user, how.device.id);
+        // The owner hears of a device this account never signed in on (not of the one that made it).
+        if (trust.newDevice && typeof account === 'string') {
+          await deps.outbox.mail(
+            tx,
+            deps.messages.newDevice(user.email, {
+              device: how.device.name ?? 'an unnamed device',
+              client: summarizeUserAgent(ctx.meta.userAgent) ?? undefined,
+              address: ctx.meta.ip || undefined,
+              at: deps.clock.now(),
+            }),
+          );
+        }
         return { ...issued, deviceTrustToken: trust.token, deviceTrustTokenExpiresAt: trust.expiresAt };
       });
       how.try?.succeeded();

@@ -1,12 +1,12 @@
 import { ref } from '@mikro-orm/core';
 import type { RateLimits } from '../../adapters/rate-limits/rate-limits.js';
-import type { SmsSender } from '../../adapters/sms/sms-sender.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { DomainEvent } from '../../kernel/domain-event.js';
 import { OneTimeCode, OneTimeCodePurpose } from '../domain/mfa.entities.js';
 import { type CodeHasher, newSmsCode, SMS_CODE_TTL_SECONDS } from '../domain/one-time-codes.js';
 import type { User } from '../domain/user.entity.js';
 import type { InTransaction } from '../persistence/unit-of-work.js';
+import type { Outbox } from './outbox.js';
 import type { RequestContext } from './request-context.js';
 
 const WORDING: Record<OneTimeCodePurpose, string> = {
@@ -29,14 +29,15 @@ export interface SmsCodeRequest {
 /**
  * Issuing a one-time code by SMS, the one way it is done: the phone's budget (a cooldown and a
  * daily cap) is spent first; the new code replaces the previous unused one of its purpose (of
- * its challenge, for sign-in codes) and is stored only as a keyed hash; the text goes out after
- * the commit, naming the code's real lifetime.
+ * its challenge, for sign-in codes) and is stored only as a keyed hash; the text, naming the
+ * code's real lifetime, is written to the outbox in the same transaction, so it is sent (by a
+ * worker, with retries) exactly when the code was stored.
  */
 export function createSmsCodes(deps: {
   clock: Clock;
   limits: RateLimits;
   hashCode: CodeHasher;
-  sms: SmsSender;
+  outbox: Outbox;
   inTransaction: InTransaction;
 }) {
   return async function sendSmsCode(ctx: RequestContext, req: SmsCodeRequest): Promise<void> {
@@ -60,12 +61,13 @@ export function createSmsCodes(deps: {
         }),
       );
       if (req.event) record(req.event);
+      const minutes = Math.round(SMS_CODE_TTL_SECONDS / 60);
+      await deps.outbox.sms(
+        tx,
+        req.phone,
+        `Your elcorp ${WORDING[req.purpose]} code is ${code}. It expires in ${minutes} minutes.`,
+      );
     });
-    const minutes = Math.round(SMS_CODE_TTL_SECONDS / 60);
-    await deps.sms.send(
-      req.phone,
-      `Your elcorp ${WORDING[req.purpose]} code is ${code}. It expires in ${minutes} minutes.`,
-    );
   };
 }
 

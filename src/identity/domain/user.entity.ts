@@ -26,6 +26,14 @@ export class User {
   @Property({ length: 254, unique: 'users_email_unique' })
   email: string;
 
+  /** Whether the owner proved the address by following a link sent to it. */
+  @Property({ type: 'boolean', default: false })
+  emailVerified: boolean & Opt = false;
+
+  /** An address the owner asked to change to, until a link sent to it confirms it. */
+  @Property({ length: 254, nullable: true, unique: 'users_pending_email_unique' })
+  pendingEmail?: string;
+
   @Property({ type: 'text', nullable: true })
   phone?: string;
 
@@ -182,6 +190,39 @@ export class User {
     this.record('login.succeeded', { via });
   }
 
+  /** The owner followed a verification link sent to the address the account still has. */
+  verifyEmail(): void {
+    if (this.emailVerified) return;
+    this.emailVerified = true;
+    this.record('email.verified');
+  }
+
+  /** Keeps a new address aside until a link sent to it confirms it; the current one stays in use. */
+  requestEmailChange(email: string): void {
+    this.pendingEmail = email;
+    this.record('email.change_requested');
+  }
+
+  /** The link sent to the pending address was followed: it becomes the account's, verified. */
+  confirmEmailChange(): string {
+    const previous = this.email;
+    this.email = this.pendingEmail as string;
+    this.pendingEmail = undefined;
+    this.emailVerified = true;
+    this.record('email.changed');
+    return previous;
+  }
+
+  /**
+   * A new password set through a reset link: the owner proved the mailbox, so a temporary lockout
+   * ends with it.
+   */
+  resetPassword(passwordHash: string, now: Date): void {
+    this.changePassword(passwordHash, now);
+    this.clearLockout();
+    this.record('user.password_reset');
+  }
+
   changePassword(passwordHash: string, now: Date): void {
     this.passwordHash = passwordHash;
     this.passwordChangedAt = now;
@@ -238,6 +279,8 @@ export class User {
     this.rename(`deleted-${this.id}`);
     this.email = `deleted-${this.id}@deleted.invalid`;
     this.phone = undefined;
+    this.pendingEmail = undefined;
+    this.emailVerified = false;
     this.setWallet(undefined, undefined);
     this.mfaEnabled = false;
     this.mfaMethod = undefined;

@@ -10,6 +10,13 @@ export class UpdateProfileInput {
 
   @Field(() => String, {
     nullable: true,
+    description:
+      'New email address. It takes effect once a link sent to it is followed (`verifyEmail`); until then it is `pendingEmail`, and the current address is told.',
+  })
+  email?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
     description: 'Namibian phone number, +264… or 0…; null removes it.',
   })
   phone?: string | null;

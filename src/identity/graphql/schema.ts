@@ -5,6 +5,7 @@ import { buildSchema } from 'type-graphql';
 import { AdminResolver } from './admin.resolver.js';
 import { AuditResolver } from './audit.resolver.js';
 import { AuthResolver } from './auth.resolver.js';
+import { EmailResolver } from './email.resolver.js';
 import { withOrphanedEnums } from './error-codes.type.js';
 import { guardStringInputs } from './input-guard.js';
 import { MeResolver } from './me.resolver.js';
@@ -21,6 +22,7 @@ export const resolvers = [
   AdminResolver,
   AuditResolver,
   MfaResolver,
+  EmailResolver,
   UserFieldsResolver,
 ] as const;
 

@@ -25,6 +25,15 @@ export class UserType {
   @Field({ description: 'Email address, lower-cased.' })
   email!: string;
 
+  @Field({ description: 'Whether the owner proved the address by following a link sent to it.' })
+  emailVerified!: boolean;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'A new address asked for and not yet confirmed by the link sent to it.',
+  })
+  pendingEmail!: string | null;
+
   @Field(() => String, {
     nullable: true,
     description: 'Phone number in E.164 form (Namibian numbers: +264…).',
@@ -60,6 +69,8 @@ export class UserType {
       id: user.id,
       username: user.username,
       email: user.email,
+      emailVerified: user.emailVerified,
+      pendingEmail: user.pendingEmail ?? null,
       phone: user.phone ?? null,
       role: user.role,
       account: user,

@@ -1,8 +1,10 @@
+import { MailOutboxMessage } from '../../adapters/mail/mail-outbox.entity.js';
 import { SmsOutboxMessage } from '../../adapters/sms/sms-outbox.entity.js';
 import { SigningKey } from '../../adapters/tokens/signing-key.entity.js';
 import { AuditEntry } from '../domain/audit-entry.entity.js';
 import { AuditCheckpoint, AuditHead } from '../domain/audit-head.entity.js';
 import { DeviceTrust } from '../domain/device-trust.entity.js';
+import { EmailToken } from '../domain/email-token.entity.js';
 import { MfaChallengeRecord, OneTimeCode, RecoveryCode } from '../domain/mfa.entities.js';
 import { RetiredRefreshToken } from '../domain/retired-refresh-token.entity.js';
 import { Session } from '../domain/session.entity.js';
@@ -14,6 +16,7 @@ export const entities = [
   Session,
   RetiredRefreshToken,
   DeviceTrust,
+  EmailToken,
   SigningKey,
   AuditEntry,
   AuditHead,
@@ -22,6 +25,7 @@ export const entities = [
   OneTimeCode,
   MfaChallengeRecord,
   SmsOutboxMessage,
+  MailOutboxMessage,
 ];
 
 /** Columns encrypted at rest through the ORM, with the context bound into each ciphertext. */

@@ -5,6 +5,8 @@ import { SessionRevocation } from '../../domain/session.entity.js';
 import { User } from '../../domain/user.entity.js';
 import type { InTransaction } from '../../persistence/unit-of-work.js';
 import { endAllSessions } from '../end-sessions.js';
+import type { MailMessages } from '../mail-messages.js';
+import type { Outbox } from '../outbox.js';
 import type { ConfirmPassword } from '../password-confirmation.js';
 import type { RequestContext } from '../request-context.js';
 
@@ -20,6 +22,8 @@ export function createChangePassword(deps: {
   clock: Clock;
   inTransaction: InTransaction;
   passwordMinLength: number;
+  outbox: Outbox;
+  messages: MailMessages;
 }) {
   return async function changePassword(ctx: RequestContext, input: ChangePasswordInput): Promise<boolean> {
     const principal = await ctx.principal();
@@ -34,6 +38,7 @@ export function createChangePassword(deps: {
       const now = deps.clock.now();
       const user = await tx.findOneOrFail(User, principal.userId);
       user.changePassword(hash, now);
+      await deps.outbox.mail(tx, deps.messages.passwordChanged(user.email));
       await endAllSessions(tx, record, user.id, SessionRevocation.PASSWORD_CHANGED, now, principal.sessionId);
       return true;
     });

@@ -3,6 +3,8 @@ import { invalidCredentials } from '../../../kernel/errors.js';
 import { RecoveryCode } from '../../domain/mfa.entities.js';
 import { User } from '../../domain/user.entity.js';
 import type { InTransaction } from '../../persistence/unit-of-work.js';
+import type { MailMessages } from '../mail-messages.js';
+import type { Outbox } from '../outbox.js';
 import type { ConfirmPassword } from '../password-confirmation.js';
 import type { RequestContext } from '../request-context.js';
 import type { SecondFactor } from '../second-factor.js';
@@ -19,6 +21,8 @@ export function createDisableMfa(deps: {
   secondFactor: SecondFactor;
   limits: RateLimits;
   inTransaction: InTransaction;
+  outbox: Outbox;
+  messages: MailMessages;
 }) {
   return async function disableMfa(ctx: RequestContext, input: DisableMfaInput): Promise<boolean> {
     const { userId } = await ctx.principal();
@@ -32,6 +36,7 @@ export function createDisableMfa(deps: {
       const factor = await deps.secondFactor.check(tx, user, input.code, {});
       if (!factor) throw invalidCredentials();
       user.disableMfa();
+      await deps.outbox.mail(tx, deps.messages.mfaDisabled(user.email));
       await tx.nativeDelete(RecoveryCode, { user: user.id });
       return true;
     });

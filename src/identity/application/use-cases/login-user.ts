@@ -3,10 +3,15 @@ import type { PasswordHasher } from '../../../adapters/crypto/password-hasher.js
 import type { RateLimits } from '../../../adapters/rate-limits/rate-limits.js';
 import type { Clock } from '../../../kernel/clock.js';
 import type { DomainEvent } from '../../../kernel/domain-event.js';
+import { forbidden } from '../../../kernel/errors.js';
 import { parseDeviceId, parseDeviceName } from '../../domain/device.js';
+import { EmailTokenPurpose } from '../../domain/email-token.entity.js';
+import { User } from '../../domain/user.entity.js';
 import type { LockoutCounter } from '../../persistence/lockout-counter.js';
+import type { InTransaction } from '../../persistence/unit-of-work.js';
 import { findUserByIdentifier } from '../../persistence/user-lookup.js';
 import type { DeviceTrustService } from '../device-trust.js';
+import type { SendLink } from '../email-links.js';
 import type { RequestContext } from '../request-context.js';
 import type { AttemptBudget, MfaChallengeOutcome, SignIn, SignInOutcome } from '../sign-in.js';
 
@@ -30,6 +35,10 @@ export function createLoginUser(deps: {
   deviceTrust: DeviceTrustService;
   limits: RateLimits;
   signIn: SignIn;
+  /** Sign-in needs a verified address (REQUIRE_VERIFIED_EMAIL). */
+  requireVerifiedEmail: boolean;
+  sendLink: SendLink;
+  inTransaction: InTransaction;
 }) {
   return async function login(
     ctx: RequestContext,
@@ -44,6 +53,36 @@ export function createLoginUser(deps: {
         [{ type: 'login.failed', subjectId: userId, data: { reason, deviceId: device.id } }, ...extra],
         { chargeAddress: true },
       );
+
+    /**
+     * The right password on an address never proved: said only to someone who knows the password,
+     * so it reveals nothing to anyone else; a new link goes out (within the account's budget).
+     */
+    const unverified = async (context: RequestContext, user: User): Promise<never> => {
+      await deps.signIn
+        .fail(context, [
+          {
+            type: 'login.failed',
+            subjectId: user.id,
+            data: { reason: 'email_unverified', deviceId: device.id },
+          },
+        ])
+        .catch(() => undefined);
+      const sent = await deps.limits.emailLink(user.id).then(
+        () => true,
+        () => false,
+      );
+      if (sent)
+        await deps.inTransaction(context.em, { meta: context.meta, actorId: user.id }, async (tx) =>
+          deps.sendLink(
+            tx,
+            await tx.findOneOrFail(User, user.id),
+            EmailTokenPurpose.VERIFY_EMAIL,
+            user.email,
+          ),
+        );
+      throw forbidden('Confirm your email address to sign in: follow the link sent to it');
+    };
 
     const found = await findUserByIdentifier(em, input.identifier, { withPasswordHash: true });
     if (!found) {
@@ -71,6 +110,10 @@ export function createLoginUser(deps: {
         // The password was right: not a guess, so the try goes back.
         await reserved.release();
         return fail(`account_${found.status.toLowerCase()}`, found.id);
+      }
+      if (deps.requireVerifiedEmail && !found.emailVerified) {
+        await reserved.release();
+        return unverified(ctx, found);
       }
       return deps.signIn.firstFactorPassed(ctx, found, { device, budget, factor: 'password', try: reserved });
     });

@@ -4,6 +4,7 @@ import type { RateLimits } from '../../../adapters/rate-limits/rate-limits.js';
 import type { Clock } from '../../../kernel/clock.js';
 import { conflict } from '../../../kernel/errors.js';
 import { Email } from '../../domain/email.js';
+import { EmailTokenPurpose } from '../../domain/email-token.entity.js';
 import type { Blockchain } from '../../domain/enums.js';
 import { checkPassword } from '../../domain/password-policy.js';
 import { parseContactFields } from '../../domain/profile-fields.js';
@@ -11,6 +12,7 @@ import { User } from '../../domain/user.entity.js';
 import { parseUsername } from '../../domain/username.js';
 import type { InTransaction } from '../../persistence/unit-of-work.js';
 import { usernameTaken } from '../../persistence/user-lookup.js';
+import type { SendLink } from '../email-links.js';
 import type { RequestContext } from '../request-context.js';
 
 export interface RegisterUserInput {
@@ -33,6 +35,7 @@ export function createRegistration(deps: {
   clock: Clock;
   limits: RateLimits;
   passwordMinLength: number;
+  sendLink: SendLink;
 }) {
   return async function prepare(
     ctx: RequestContext,
@@ -53,7 +56,8 @@ export function createRegistration(deps: {
     // A concurrent registration of the same email or username fails at commit
     // on the unique index and is reported as CONFLICT at the edge.
     return async (tx) => {
-      if ((await tx.count(User, { email: email.value })) > 0)
+      // An address another account is waiting to confirm counts as taken too.
+      if ((await tx.count(User, { $or: [{ email: email.value }, { pendingEmail: email.value }] })) > 0)
         throw conflict('email', 'Email is already registered');
       if (await usernameTaken(tx, username)) throw conflict('username', 'Username is taken');
       if (
@@ -65,6 +69,7 @@ export function createRegistration(deps: {
       const user = new User({ username, email: email.value, passwordHash, phone, now: deps.clock.now() });
       user.setWallet(wallet?.address, wallet?.blockchain);
       tx.persist(user);
+      await deps.sendLink(tx, user, EmailTokenPurpose.VERIFY_EMAIL, user.email);
       return user;
     };
   };
