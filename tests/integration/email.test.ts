@@ -3,7 +3,8 @@ import { testClock } from '../support/clock';
 import { errorCode, loginOutcome } from '../support/errors';
 import { aRegistration, aUser, signIn } from '../support/factories';
 import { linkToken, mailsTo, mailTo } from '../support/mail';
-import { LoginDoc, MeDoc } from '../support/operations';
+import { enrolTotp } from '../support/mfa';
+import { DisableMfaDoc, LoginDoc, MeDoc } from '../support/operations';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
 
 const clock = testClock();
@@ -185,7 +186,7 @@ describe('changing the email address', () => {
 });
 
 describe('security notices', () => {
-  it('tells the owner of a new device, a password change and MFA turned off; not of the device that signed up', async () => {
+  it('tells the owner of a sign-in from a new device, once per device, and of a password change', async () => {
     const user = await aUser(app);
     await signIn(app, user, 'first-phone');
     const newDevice = await mailTo(app, user.email, 'A sign-in from a new device');
@@ -205,6 +206,23 @@ describe('security notices', () => {
     expect(changed.data?.changePassword).toBe(true);
     const notice = await mailTo(app, user.email, 'Your password was changed');
     expect(notice?.text).not.toContain(NEW_PASSWORD);
+  });
+});
+
+describe('second factors turned off', () => {
+  it('tells the owner by email', async () => {
+    const user = await aUser(app);
+    const session = await signIn(app, user, 'mfa-phone');
+    const { recoveryCodes } = await enrolTotp(app, clock, session.accessToken);
+    const off = await app.gql(
+      DisableMfaDoc,
+      { password: user.password, code: recoveryCodes[0] },
+      bearer(session.accessToken),
+    );
+    expect(off.data?.disableMfa).toBe(true);
+    const notice = await mailTo(app, user.email, 'Two-step sign-in was turned off');
+    expect(notice?.text).toContain('turned off');
+    expect(notice?.text).not.toContain(recoveryCodes[0]);
   });
 });
 
