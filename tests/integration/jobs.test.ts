@@ -65,8 +65,13 @@ describe('the job queue', () => {
       // Written through both instances, each in its own transaction, all at once.
       await Promise.all(messages.map((m, i) => writeMail(i % 2 ? b : a, m)));
       await sink.waitFor(50, 20_000);
-      // Time for any duplicate to turn up.
-      await new Promise((r) => setTimeout(r, 1500));
+      // Every job completed means every send is over (a job is marked done after the server took
+      // the message), so any duplicate would already be at the sink.
+      const deadline = Date.now() + 20_000;
+      while ((await count(a, `select 1 from pgboss.job where name = 'mail' and state <> 'completed'`)) > 0) {
+        if (Date.now() > deadline) throw new Error('mail jobs did not all complete');
+        await new Promise((r) => setTimeout(r, 50));
+      }
       expect(sink.messages).toHaveLength(50);
       expect(new Set(sink.messages.map((m) => m.subject))).toEqual(new Set(messages.map((m) => m.subject)));
       const byA = doneLines(linesA, 'mail').length;
@@ -88,7 +93,8 @@ describe('the job queue', () => {
     try {
       const first = aMessage('waiting');
       await writeMail(api, first);
-      await new Promise((r) => setTimeout(r, 1500));
+      // An API instance with WORKER=off registers no worker: the job waits for one.
+      expect(api.service.works).toBe(false);
       expect(sink.messages).toHaveLength(0);
       expect(await count(api, `select 1 from pgboss.job where name = 'mail' and state = 'created'`)).toBe(1);
 
