@@ -1,10 +1,7 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import { openDatabase } from './adapters/database/database.js';
-import { migrateUp } from './adapters/database/orm.js';
 import { composeService } from './composition-root.js';
-import { ConfigError, loadConfig } from './config/config.js';
-import { createLogger, createRequestScope } from './kernel/logger.js';
+import { exitOnStartFailure, startProcess } from './process-start.js';
 
 /** How long shutdown waits for running requests before closing the pool under them. */
 const SHUTDOWN_DRAIN_MS = 10_000;
@@ -14,48 +11,12 @@ const SHUTDOWN_DRAIN_MS = 10_000;
  * unless WORKER=off, this process's workers) → listening.
  */
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
-  const scope = createRequestScope();
-  const logger = createLogger({ level: config.logLevel, scope });
-  const started = Date.now();
-
-  const db = await openDatabase(config, (line) =>
-    logger.debug({ postgres: line.trim() }, 'embedded postgres'),
-  );
-  if (db.embedded) logger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
-  const service = await composeService({ config, databaseUrl: db.url, logger, scope });
-  const { orm } = service;
-
-  if (config.profile === 'production') {
-    const pending = await orm.getMigrator().getPendingMigrations();
-    if (pending.length > 0) {
-      logger.fatal(
-        { pending: pending.map((m) => m.name) },
-        'migrations pending: run `npm run migration:up` first',
-      );
-      await service.close();
-      process.exit(1);
-    }
-  } else {
-    const applied = await migrateUp(orm);
-    if (applied.length) logger.info({ applied }, 'migrations applied');
-  }
+  const { config, logger, db, service, started } = await startProcess(composeService);
 
   if (!config.auditLogEnabled) {
     const warn = config.profile === 'production' ? logger.error.bind(logger) : logger.warn.bind(logger);
     warn('AUDIT_LOG_ENABLED=false: security events are NOT being recorded in the audit trail');
   }
-  if (!config.mail.smtpUrl && config.profile === 'production')
-    logger.error('SMTP_URL is not set: mail is written to the mail_outbox table and NOT sent');
   await service.start();
   logger.info(
     { worker: service.works },
@@ -94,7 +55,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-main().catch((err: unknown) => {
-  console.error('failed to start:', err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure);
