@@ -4,7 +4,7 @@ import { errorCode, loginOutcome } from '../support/errors';
 import { aRegistration, aUser, signIn } from '../support/factories';
 import { linkToken, mailsTo, mailTo } from '../support/mail';
 import { enrolTotp } from '../support/mfa';
-import { DisableMfaDoc, LoginDoc, MeDoc } from '../support/operations';
+import { DisableMfaDoc, LoginDoc, MeDoc, RegisterDoc } from '../support/operations';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
 
 const clock = testClock();
@@ -104,6 +104,31 @@ describe('forgotten password', () => {
     expect(await mailsTo(app, stranger, { count: 0, timeoutMs: 0 })).toEqual([]);
   });
 
+  it('is rate limited per address asked about and per client', async () => {
+    const own = await startTestApp({
+      env: {
+        TRUSTED_PROXIES: 'loopback',
+        RATE_LIMIT_PASSWORD_RESETS_PER_EMAIL: '2',
+        RATE_LIMIT_PASSWORD_RESETS_PER_CLIENT: '3',
+      },
+    });
+    try {
+      const ask = (email: string, ip: string) =>
+        own.gqlAny(RequestReset, { email }, { 'x-forwarded-for': ip }).then((r) => errorCode(r) ?? 'OK');
+      const target = 'someone.to.annoy@example.com';
+      expect([await ask(target, '198.51.100.1'), await ask(target, '198.51.100.2')]).toEqual(['OK', 'OK']);
+      // A third request for the same address is refused, from any client.
+      expect(await ask(target, '198.51.100.3')).toBe('RATE_LIMITED');
+      // One client asking about many addresses runs out too.
+      expect(await ask('a.one@example.com', '198.51.100.9')).toBe('OK');
+      expect(await ask('a.two@example.com', '198.51.100.9')).toBe('OK');
+      expect(await ask('a.three@example.com', '198.51.100.9')).toBe('OK');
+      expect(await ask('a.four@example.com', '198.51.100.9')).toBe('RATE_LIMITED');
+    } finally {
+      await own.close();
+    }
+  });
+
   it('does the same database work for a known and an unknown address', async () => {
     const statements: string[] = [];
     // No worker here: only the request's own statements are seen.
@@ -171,6 +196,8 @@ describe('changing the email address', () => {
     const clash = await app.gqlAny(ChangeEmail, { email: next }, bearer(otherSession.accessToken));
     expect(clash.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'email' });
     expect(await login(next, user.password)).toBe('INVALID_CREDENTIALS');
+    const registering = await app.gql(RegisterDoc, { input: aRegistration({ email: next }) });
+    expect(registering.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'email' });
 
     expect((await app.gqlAny(VerifyEmail, { token })).data?.verifyEmail).toBe(true);
     expect((await app.gqlAny(EmailState, {}, bearer(session.accessToken))).data?.me).toEqual({
