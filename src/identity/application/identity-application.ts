@@ -16,6 +16,7 @@ import { createDeviceTrust } from './device-trust.js';
 import { createEmailLinks } from './email-links.js';
 import { createMailMessages } from './mail-messages.js';
 import { createMfaChallenges } from './mfa-challenges.js';
+import { createNewPassword } from './new-password.js';
 import type { IdentityTasks, Outbox } from './outbox.js';
 import { createPasswordConfirmation } from './password-confirmation.js';
 import { createRecentAuth } from './recent-auth.js';
@@ -114,6 +115,7 @@ export function createIdentityApplication(deps: IdentityDeps) {
   const confirmPassword = createPasswordConfirmation({ hasher, limits, signIn, audit, inTransaction, clock });
   const assertRecentAuth = createRecentAuth({ confirmPassword, clock });
   const passwordMinLength = settings.passwordMinLength;
+  const newPassword = createNewPassword({ hasher, clock, outbox, messages, passwordMinLength });
   const prepareRegistration = createRegistration({ hasher, clock, limits, passwordMinLength, sendLink });
 
   return {
@@ -154,15 +156,7 @@ export function createIdentityApplication(deps: IdentityDeps) {
       revokeSession: createRevokeSession({ clock, inTransaction }),
       revokeAllSessions: createRevokeAllSessions({ clock, inTransaction }),
       updateProfile: createUpdateProfile({ inTransaction, sendLink, outbox, messages }),
-      changePassword: createChangePassword({
-        hasher,
-        confirmPassword,
-        clock,
-        inTransaction,
-        passwordMinLength,
-        outbox,
-        messages,
-      }),
+      changePassword: createChangePassword({ confirmPassword, newPassword, inTransaction }),
       deleteAccount: createDeleteAccount({ confirmPassword, clock, inTransaction }),
       beginTotpEnrollment: createBeginTotpEnrollment({ encryption, assertRecentAuth, inTransaction }),
       confirmTotpEnrollment: createConfirmTotpEnrollment({
@@ -186,14 +180,7 @@ export function createIdentityApplication(deps: IdentityDeps) {
       requestEmailVerification: createRequestEmailVerification({ limits, sendLink, inTransaction }),
       verifyEmail: createVerifyEmail({ clock, inTransaction, outbox, messages }),
       requestPasswordReset: createRequestPasswordReset({ limits, outbox }),
-      resetPassword: createResetPassword({
-        hasher,
-        clock,
-        inTransaction,
-        outbox,
-        messages,
-        passwordMinLength,
-      }),
+      resetPassword: createResetPassword({ clock, inTransaction, newPassword }),
       administerUser: createAdministerUser({ clock, inTransaction }),
       getUser,
       listUsers,

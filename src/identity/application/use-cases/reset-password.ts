@@ -1,15 +1,10 @@
-import type { PasswordHasher } from '../../../adapters/crypto/password-hasher.js';
 import type { Clock } from '../../../kernel/clock.js';
 import { badInput } from '../../../kernel/errors.js';
 import { EmailToken, EmailTokenPurpose, hashEmailToken } from '../../domain/email-token.entity.js';
-import { checkPassword } from '../../domain/password-policy.js';
-import { SessionRevocation } from '../../domain/session.entity.js';
 import { User } from '../../domain/user.entity.js';
 import { consumeEmailToken, retireEmailTokens } from '../../persistence/email-token-store.js';
 import type { InTransaction } from '../../persistence/unit-of-work.js';
-import { endAllSessions } from '../end-sessions.js';
-import type { MailMessages } from '../mail-messages.js';
-import type { Outbox } from '../outbox.js';
+import type { NewPassword } from '../new-password.js';
 import type { RequestContext } from '../request-context.js';
 
 const invalidLink = () => badInput('token', 'This link is invalid, used or expired');
@@ -21,15 +16,12 @@ export interface ResetPasswordInput {
 
 /**
  * Sets a new password with a reset link: the password policy applies, the link works once, every
- * session ends, a temporary lockout is lifted, and the owner is told by email.
+ * session ends, a temporary lockout is lifted, and the owner is told by email (new-password.ts).
  */
 export function createResetPassword(deps: {
-  hasher: PasswordHasher;
   clock: Clock;
   inTransaction: InTransaction;
-  outbox: Outbox;
-  messages: MailMessages;
-  passwordMinLength: number;
+  newPassword: NewPassword;
 }) {
   return async function resetPassword(ctx: RequestContext, input: ResetPasswordInput): Promise<boolean> {
     const tokenHash = hashEmailToken(input.token);
@@ -45,12 +37,7 @@ export function createResetPassword(deps: {
     );
     if (!link) throw invalidLink();
     const owner = link.user.getEntity();
-    checkPassword(
-      input.newPassword,
-      { minLength: deps.passwordMinLength, context: { username: owner.username, email: owner.email } },
-      'newPassword',
-    );
-    const hash = await deps.hasher.hash(input.newPassword);
+    const hash = await deps.newPassword.hash(owner, input.newPassword);
     return deps.inTransaction(ctx.em, { meta: ctx.meta, actorId: owner.id }, async (tx, record) => {
       const now = deps.clock.now();
       // Taken in the statement that finds it: a link followed twice at once works once.
@@ -62,10 +49,8 @@ export function createResetPassword(deps: {
       if (!used) throw invalidLink();
       const user = await tx.findOneOrFail(User, used.userId);
       if (user.email !== used.email) throw invalidLink();
-      user.resetPassword(hash, now);
-      await endAllSessions(tx, record, user.id, SessionRevocation.PASSWORD_CHANGED, now);
+      await deps.newPassword.apply(tx, record, user, hash, { via: 'reset' });
       await retireEmailTokens(tx, user.id, [EmailTokenPurpose.RESET_PASSWORD], now);
-      await deps.outbox.mail(tx, deps.messages.passwordChanged(user.email));
       return true;
     });
   };
