@@ -160,10 +160,7 @@ export async function createHttpApp(deps: HttpAppDeps) {
             },
             useCases: deps.useCases,
             clock: deps.clock,
-            tokens: tokenTransport(req, res, {
-              originAllowed: originAllowed(req, config.corsOrigins),
-              now: () => deps.clock.now(),
-            }),
+            tokens: tokenTransport(req, res, { now: () => deps.clock.now() }),
             meta: {
               requestId: scope.getStore()?.requestId ?? '',
               ip: req.ip ?? '',

@@ -1,6 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { IssuedTokens, TokenTransport } from '../identity/graphql/context.js';
-import { forbidden } from '../kernel/errors.js';
 
 /**
  * The cookies of the cookie transport. `__Host-`: set by this host only, with Path=/ and Secure,
@@ -27,36 +26,32 @@ const setCookie = (name: string, value: string, expires: Date, now: Date) =>
   `${name}=${value}; ${ATTRIBUTES}; Max-Age=${Math.max(0, Math.floor((expires.getTime() - now.getTime()) / 1000))}`;
 const clearCookie = (name: string) => `${name}=; ${ATTRIBUTES}; Max-Age=0`;
 
-/**
- * The token transport of one request. A request asks for cookies with `X-Token-Transport: cookie`;
- * one that carries a token cookie may only come from an allowed origin (a listed one, or the
- * service's own), which `assertOrigin` checks before any token is read.
- */
-export function tokenTransport(
-  req: Request,
-  res: Response,
-  opts: { originAllowed: boolean; now: () => Date },
-): TokenTransport {
+/** The token cookies a request carries, read once per request (the origin check and GraphQL share them). */
+function tokenCookiesOf(req: Request): { refreshToken?: string; deviceTrustToken?: string } {
+  const cached = (req as { tokenCookies?: { refreshToken?: string; deviceTrustToken?: string } })
+    .tokenCookies;
+  if (cached) return cached;
   const cookies = readCookies(req.get('cookie'));
-  const refreshToken = cookies.get(REFRESH_COOKIE) || undefined;
-  const deviceTrustToken = cookies.get(DEVICE_TRUST_COOKIE) || undefined;
-  const carriesTokens = refreshToken !== undefined || deviceTrustToken !== undefined;
-  const guard = () => {
-    if (carriesTokens && !opts.originAllowed)
-      throw forbidden('Token cookies are accepted only from allowed origins');
+  const found = {
+    refreshToken: cookies.get(REFRESH_COOKIE) || undefined,
+    deviceTrustToken: cookies.get(DEVICE_TRUST_COOKIE) || undefined,
   };
+  Object.assign(req, { tokenCookies: found });
+  return found;
+}
+
+/**
+ * The token transport of one request. A request asks for cookies with `X-Token-Transport: cookie`.
+ * A POST carrying a token cookie from an origin that may not use it never gets here
+ * (refuseForeignTokenCookies), and no query reads the cookies.
+ */
+export function tokenTransport(req: Request, res: Response, opts: { now: () => Date }): TokenTransport {
+  const { refreshToken, deviceTrustToken } = tokenCookiesOf(req);
   const append = (cookie: string) => res.append('Set-Cookie', cookie);
   return {
     cookies: req.get('x-token-transport')?.toLowerCase() === 'cookie',
-    get refreshToken() {
-      guard();
-      return refreshToken;
-    },
-    get deviceTrustToken() {
-      guard();
-      return deviceTrustToken;
-    },
-    assertOrigin: guard,
+    refreshToken,
+    deviceTrustToken,
     issue(tokens: IssuedTokens) {
       const now = opts.now();
       if (tokens.refreshToken)
@@ -83,8 +78,8 @@ export function tokenTransport(
 export function refuseForeignTokenCookies(isAllowed: (req: Request) => boolean) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'POST') return next();
-    const cookies = readCookies(req.get('cookie'));
-    if ((cookies.has(REFRESH_COOKIE) || cookies.has(DEVICE_TRUST_COOKIE)) && !isAllowed(req)) {
+    const { refreshToken, deviceTrustToken } = tokenCookiesOf(req);
+    if ((refreshToken || deviceTrustToken) && !isAllowed(req)) {
       res.status(403).json({
         errors: [
           {

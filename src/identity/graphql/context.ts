@@ -19,11 +19,9 @@ export interface IssuedTokens {
 export interface TokenTransport {
   /** The client asked for the cookie transport. */
   readonly cookies: boolean;
-  /** The refresh token of the request's cookie, if any (refused from an origin that is not allowed). */
+  /** The tokens of the request's cookies, if any (from an allowed origin: the edge refuses others). */
   readonly refreshToken: string | undefined;
   readonly deviceTrustToken: string | undefined;
-  /** FORBIDDEN when the request carries a token cookie from an origin that is not allowed. */
-  assertOrigin(): void;
   /** Sets the cookies for these tokens. */
   issue(tokens: IssuedTokens): void;
   /** Ends both cookies (sign-out: a shared browser forgets the device too). */
