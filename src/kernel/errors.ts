@@ -83,8 +83,9 @@ export const badInput = (field: string, message: string) =>
   new DomainError(ErrorCode.BAD_USER_INPUT, message, { field });
 
 /** UNAUTHENTICATED, with the reason when the caller knows it (sent as `extensions.reason`). */
-export const unauthenticated = (message = 'Authentication required', reason?: UnauthenticatedReason) =>
-  new DomainError(ErrorCode.UNAUTHENTICATED, message, reason ? { reason } : {});
+/** Every UNAUTHENTICATED answer says why, so a client knows whether refreshing can help. */
+export const unauthenticated = (message: string, reason: UnauthenticatedReason) =>
+  new DomainError(ErrorCode.UNAUTHENTICATED, message, { reason });
 
 /** One text for every failed sign-in, so a response never tells which part was wrong. */
 export const invalidCredentials = () => new DomainError(ErrorCode.INVALID_CREDENTIALS, 'Invalid credentials');

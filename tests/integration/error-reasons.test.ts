@@ -231,3 +231,36 @@ describe('the ErrorCode enum', () => {
     expect(Object.keys(provoke).sort()).toEqual(await enumValues('ErrorCode'));
   });
 });
+
+describe('refresh errors say why too', () => {
+  // A service of its own: the tests above break this file's database on purpose.
+  let own: TestApp;
+  beforeAll(async () => {
+    own = await startTestApp();
+  });
+  afterAll(() => own.close());
+  const refreshError = async (refreshToken: string | null, deviceId: string) =>
+    (await own.gql(RefreshDoc, { input: { refreshToken, deviceId } })).errors?.[0]?.extensions;
+
+  it('TOKEN_INVALID for an unknown or missing token, DEVICE_MISMATCH for another device, SESSION_ENDED after sign-out', async () => {
+    const user = await aUser(own);
+    const login = await signIn(own, user, 'refresh-reasons');
+    expect(await refreshError('not-a-refresh-token', 'refresh-reasons')).toEqual({
+      code: 'UNAUTHENTICATED',
+      reason: 'TOKEN_INVALID',
+    });
+    expect(await refreshError(null, 'refresh-reasons')).toEqual({
+      code: 'UNAUTHENTICATED',
+      reason: 'TOKEN_INVALID',
+    });
+    expect(await refreshError(login.refreshToken, 'another-device')).toEqual({
+      code: 'UNAUTHENTICATED',
+      reason: 'DEVICE_MISMATCH',
+    });
+    expect((await own.gql(LogoutDoc, undefined, bearer(login.accessToken))).data?.logout).toBe(true);
+    expect(await refreshError(login.refreshToken, 'refresh-reasons')).toEqual({
+      code: 'UNAUTHENTICATED',
+      reason: 'SESSION_ENDED',
+    });
+  });
+});

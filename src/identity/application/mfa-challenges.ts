@@ -2,7 +2,7 @@ import { ref } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { InvalidTokenError, type SignedTokens } from '../../adapters/tokens/signed-tokens.js';
 import type { Clock } from '../../kernel/clock.js';
-import { unauthenticated } from '../../kernel/errors.js';
+import { UnauthenticatedReason, unauthenticated } from '../../kernel/errors.js';
 import { MfaChallengeRecord } from '../domain/mfa.entities.js';
 import type { User } from '../domain/user.entity.js';
 import { reserveChallengeTryNow } from '../persistence/challenge-counter.js';
@@ -11,7 +11,8 @@ export const MFA_CHALLENGE_TYP = 'mfa-challenge+jwt';
 export const MFA_CHALLENGE_TTL_SECONDS = 300;
 export const MFA_CHALLENGE_MAX_FAILURES = 5;
 
-const invalidChallenge = () => unauthenticated('MFA challenge is invalid or expired');
+const invalidChallenge = () =>
+  unauthenticated('MFA challenge is invalid or expired', UnauthenticatedReason.TOKEN_INVALID);
 
 /**
  * MFA challenges: a signed token (its own `typ` and audience, so it is never

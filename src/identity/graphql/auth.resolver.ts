@@ -1,5 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { unauthenticated } from '../../kernel/errors.js';
+import { UnauthenticatedReason, unauthenticated } from '../../kernel/errors.js';
 import { LoginInput, RefreshInput, RegisterInput, SignUpInput } from './auth.input.js';
 import { AuthPayload, LoginResult, MfaChallenge } from './auth-payload.type.js';
 import type { GraphQLContext } from './context.js';
@@ -52,7 +52,7 @@ export class AuthResolver {
   ): Promise<AuthPayload> {
     const fromCookie = !input.refreshToken;
     const refreshToken = input.refreshToken || ctx.tokens.refreshToken;
-    if (!refreshToken) throw unauthenticated('Refresh token is missing');
+    if (!refreshToken) throw unauthenticated('Refresh token is missing', UnauthenticatedReason.TOKEN_INVALID);
     const issued = await ctx.useCases.refresh(ctx, { refreshToken, deviceId: input.deviceId });
     // A token that came from a cookie goes back into one, never into a body page script reads.
     return toPayload(ctx, issued, { cookies: fromCookie });

@@ -1,6 +1,6 @@
 import { hashRefreshToken } from '../../../adapters/tokens/refresh-tokens.js';
 import type { Clock } from '../../../kernel/clock.js';
-import { DomainError, ErrorCode, unauthenticated } from '../../../kernel/errors.js';
+import { DomainError, ErrorCode, UnauthenticatedReason, unauthenticated } from '../../../kernel/errors.js';
 import { Session, SessionRevocation } from '../../domain/session.entity.js';
 import type { InTransaction } from '../../persistence/unit-of-work.js';
 import { endOwnSession } from '../end-sessions.js';
@@ -31,6 +31,7 @@ async function sessionOfRefreshToken(ctx: RequestContext, refreshToken: string) 
     refreshTokenHash: hashRefreshToken(refreshToken),
     revokedAt: null,
   });
-  if (!session) throw unauthenticated('Refresh token is invalid or expired');
+  if (!session)
+    throw unauthenticated('Refresh token is invalid or expired', UnauthenticatedReason.TOKEN_INVALID);
   return { userId: session.user.id, sessionId: session.id };
 }

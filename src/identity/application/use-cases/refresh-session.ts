@@ -4,7 +4,7 @@ import type { FieldEncryption } from '../../../adapters/crypto/field-encryption.
 import type { RateLimits } from '../../../adapters/rate-limits/rate-limits.js';
 import { hashRefreshToken, newRefreshToken } from '../../../adapters/tokens/refresh-tokens.js';
 import type { Clock } from '../../../kernel/clock.js';
-import { DomainError, ErrorCode, unauthenticated } from '../../../kernel/errors.js';
+import { DomainError, ErrorCode, UnauthenticatedReason, unauthenticated } from '../../../kernel/errors.js';
 import { RetiredRefreshToken } from '../../domain/retired-refresh-token.entity.js';
 import { Session, SessionRevocation } from '../../domain/session.entity.js';
 import {
@@ -23,7 +23,11 @@ export interface RefreshSessionInput {
 }
 
 const GRACE_TOKEN_CONTEXT = 'sessions.grace_token';
-const invalidRefreshToken = () => unauthenticated('Refresh token is invalid or expired');
+const invalidRefreshToken = () =>
+  unauthenticated('Refresh token is invalid or expired', UnauthenticatedReason.TOKEN_INVALID);
+const sessionEnded = () => unauthenticated('Session has ended', UnauthenticatedReason.SESSION_ENDED);
+const otherDevice = () =>
+  unauthenticated('Refresh token was issued to another device', UnauthenticatedReason.DEVICE_MISMATCH);
 const reused = () =>
   new DomainError(
     ErrorCode.REFRESH_TOKEN_REUSED,
@@ -117,7 +121,7 @@ export function createRefreshSession(deps: {
       { id: retired.session.id, revokedAt: null },
       { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['user', 'graceTokenCiphertext'] },
     );
-    if (!session) throw invalidRefreshToken();
+    if (!session) throw sessionEnded();
     const now = deps.clock.now();
     const withinGrace = handsBackSuccessor(
       {
@@ -206,9 +210,9 @@ export function createRefreshSession(deps: {
       }
       // Only a token issued after the read above could get here unlimited; refuse it.
       if (session.id !== chargedSessionId) throw invalidRefreshToken();
-      if (session.deviceId !== input.deviceId) throw invalidRefreshToken();
+      if (session.deviceId !== input.deviceId) throw otherDevice();
       const user = session.user.getEntity();
-      if (!session.isActive(deps.clock.now()) || !user.canAuthenticate) throw invalidRefreshToken();
+      if (!session.isActive(deps.clock.now()) || !user.canAuthenticate) throw sessionEnded();
       return { issued: await rotate(tx, session, tokenHash, record) };
     });
     // The revocation above is committed before the error is raised.
