@@ -30,6 +30,8 @@ const FIXTURE_SESSIONS = 8;
 
 export interface Phase {
   server: ServerHandle;
+  /** The server's environment, for a second server started beside it. */
+  serverEnv: NodeJS.ProcessEnv;
   databaseUrl: string;
   seconds: number;
   /** hashes/s of the bcrypt bound, to size the loads that wait on bcrypt */
@@ -75,12 +77,16 @@ const bcryptSeconds = (phase: Phase, connections: number) =>
 
 export async function fixtureSessions(
   phase: Phase,
+  /** Which seeded users sign in: the nth set of 2 × FIXTURE_SESSIONS, from 0. */
+  set = 0,
 ): Promise<{ me: BenchSession[]; refresh: BenchSession[] }> {
-  const me = await openSessions(phase.server.url, range(1, FIXTURE_SESSIONS), 'me');
+  const first = set * 2 * FIXTURE_SESSIONS + 1;
+  const tag = set === 0 ? '' : `-${set}`;
+  const me = await openSessions(phase.server.url, range(first, first + FIXTURE_SESSIONS - 1), `me${tag}`);
   const refresh = await openSessions(
     phase.server.url,
-    range(FIXTURE_SESSIONS + 1, 2 * FIXTURE_SESSIONS),
-    'refresh',
+    range(first + FIXTURE_SESSIONS, first + 2 * FIXTURE_SESSIONS - 1),
+    `refresh${tag}`,
   );
   // JIT and connection pool warm-up, so the first scenario is not measured on a cold process.
   await runLoad({
@@ -114,11 +120,28 @@ export async function scenarios(
     login: () =>
       measure(phase, 'login', c.login, loginSteps(seededUsers, 'login'), bcryptSeconds(phase, c.login)),
     refresh: () => measure(phase, 'refresh', c.refresh, refreshSteps(fixtures.refresh)),
+    'refresh-unaudited': () => unauditedRefresh(phase),
   };
   const results: BenchResults['scenarios'] = {};
   // In the order of SCENARIO_NAMES, one after the other, whatever the order asked for.
   for (const name of SCENARIO_NAMES) if (only.includes(name)) results[name] = await loads[name]();
   return results;
+}
+
+/**
+ * Refresh on a second server with the audit trail off, on the same database, warmed up like the
+ * first (the first idles meanwhile): what the audit entry costs a refresh, within one run.
+ */
+async function unauditedRefresh(phase: Phase): Promise<Measured> {
+  const env = { ...phase.serverEnv, AUDIT_LOG_ENABLED: 'false', PORT: String(await freePort()) };
+  const other = await startServer(env);
+  try {
+    const { refresh } = await fixtureSessions({ ...phase, server: other }, 1);
+    const steps = refreshSteps(refresh, 'refresh-unaudited');
+    return await measure({ ...phase, server: other }, 'refresh-unaudited', CONNECTIONS.refresh, steps);
+  } finally {
+    await other.stop();
+  }
 }
 
 /**

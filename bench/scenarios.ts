@@ -123,11 +123,11 @@ export function loginSteps(users: number, tag: string): Step[] {
  * its session back, and the same connection synchronously sets up its next request and pops
  * it again, so each connection keeps rotating its own session.
  */
-export function refreshSteps(sessions: BenchSession[]): Step[] {
+export function refreshSteps(sessions: BenchSession[], kind = 'refresh'): Step[] {
   const idle = [...sessions];
   return [
     {
-      kind: 'refresh',
+      kind,
       request: graphqlRequest({
         setupRequest(req, context) {
           // Empty only after a timeout lost a session: send a dud that counts as an error.

@@ -167,6 +167,7 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
     hashCode: createCodeHasher(config.passwordPepper),
   });
   const tasks = tasksOf(identity);
+  let stopChaining: (() => Promise<void>) | undefined;
 
   return {
     config,
@@ -182,7 +183,7 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
     /**
      * Loads the signing keys, creating the first one on a new database (the service refuses to
      * start without); starts the job queue (installing or migrating its schema) and, in a
-     * process that works jobs, the workers and the schedules.
+     * process that works jobs, the workers, the schedules and the audit chainer.
      */
     async start(): Promise<void> {
       await signingKeys.ensureActiveKey();
@@ -202,9 +203,16 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
           },
         ],
       });
+      stopChaining = identity.auditChainer.start({
+        em: () => orm.em.fork(),
+        intervalMs: config.auditChain.intervalMs,
+        onError: (err) =>
+          logger.warn({ error: describeError(err) }, 'audit chaining failed; retried on the next tick'),
+      });
     },
     /** Stops the job queue (jobs in hand finish first), closes the Redis connection and the database pool. */
     async close(): Promise<void> {
+      await stopChaining?.();
       await jobs.stop();
       mail.close();
       if (redis) await closeRedisClient(redis);

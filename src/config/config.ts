@@ -74,6 +74,15 @@ export interface Config {
   };
   /** AUDIT_LOG_ENABLED: the audit trail is on unless set to false. */
   auditLogEnabled: boolean;
+  /** The chainer that links staged audit entries into the hash chain (in processes that work jobs). */
+  auditChain: {
+    /** AUDIT_CHAIN_INTERVAL_MS: how often the chainer looks for staged entries. */
+    intervalMs: number;
+    /** AUDIT_CHAIN_LEASE_MS: how long the chainer stays elected past its last batch. */
+    leaseMs: number;
+    /** AUDIT_CHAIN_BATCH: entries linked per transaction. */
+    batchSize: number;
+  };
   trustedProxies: string[];
   /** Where the links in emails point: `${publicWebUrl}/verify-email?token=…`. */
   publicWebUrl: string;
@@ -273,6 +282,29 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       ),
     },
     auditLogEnabled: parseBool('AUDIT_LOG_ENABLED', env.AUDIT_LOG_ENABLED, true, problems),
+    auditChain: {
+      intervalMs: parseIntInRange(
+        'AUDIT_CHAIN_INTERVAL_MS',
+        env.AUDIT_CHAIN_INTERVAL_MS,
+        { fallback: 200, min: 10, max: 60_000 },
+        'milliseconds between two looks for audit entries to link',
+        problems,
+      ),
+      leaseMs: parseIntInRange(
+        'AUDIT_CHAIN_LEASE_MS',
+        env.AUDIT_CHAIN_LEASE_MS,
+        { fallback: 3000, min: 100, max: 600_000 },
+        'milliseconds the audit chainer stays elected past its last batch',
+        problems,
+      ),
+      batchSize: parseIntInRange(
+        'AUDIT_CHAIN_BATCH',
+        env.AUDIT_CHAIN_BATCH,
+        { fallback: 5000, min: 1, max: 100_000 },
+        'audit entries linked per transaction',
+        problems,
+      ),
+    },
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS, profile, problems),
     publicWebUrl: parsePublicWebUrl(env.PUBLIC_WEB_URL, profile, problems),
     requireVerifiedEmail: parseBool('REQUIRE_VERIFIED_EMAIL', env.REQUIRE_VERIFIED_EMAIL, false, problems),

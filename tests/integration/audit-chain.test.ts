@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createAuditTrail } from '../../src/identity/persistence/audit-chain';
+import { createAuditChainer } from '../../src/identity/persistence/audit-chainer';
 import { verifyChain } from '../../src/identity/persistence/verify-chain';
 import { systemClock } from '../../src/kernel/clock';
-import { tamper } from '../support/audit';
+import { linkAudit, tamper } from '../support/audit';
 import { runOperatorCommand } from '../support/command';
 import { anAdmin, aUser, signIn } from '../support/factories';
 import { AuditLogDoc, VerifyAuditLogDoc } from '../support/operations';
@@ -12,15 +13,39 @@ import { bearer, startTestApp, type TestApp } from '../support/test-app';
 async function appWithChain(): Promise<TestApp> {
   const app = await startTestApp();
   for (let i = 0; i < 3; i++) await signIn(app, await aUser(app)); // 3 × (registered, login, session) = 9 entries
+  await linkAudit(app);
   return app;
 }
-const verify = (app: TestApp) => verifyChain(app.orm.em.fork());
+/** Links what is staged, then verifies. */
+const verify = async (app: TestApp) => {
+  await linkAudit(app);
+  return verifyChain(app.orm.em.fork());
+};
 
 describe('audit hash chain', () => {
-  it('does not fork under 50 parallel writers', async () => {
+  it('does not fork under 50 parallel writers while several chainers race to link', async () => {
     const app = await startTestApp();
+    const chainers = Array.from({ length: 3 }, (_, i) =>
+      createAuditChainer({ clock: systemClock, batchSize: 7, leaseMs: 50, instanceId: `racer-${i}` }),
+    );
+    const stops = chainers.map((c) =>
+      c.start({
+        em: () => app.orm.em.fork(),
+        intervalMs: 1,
+        onError: (err) => {
+          throw err;
+        },
+      }),
+    );
     try {
-      await Promise.all(Array.from({ length: 50 }, () => aUser(app)));
+      await Promise.all(
+        Array.from({ length: 50 }, async (_, i) => {
+          await aUser(app);
+          // Forced links (an admin reading the log) run beside the elected chainer.
+          if (i % 10 === 0) await chainers[0].linkPending(app.orm.em.fork(), { force: true });
+        }),
+      );
+      await Promise.all(stops.map((stop) => stop()));
       const result = await verify(app);
       expect(result).toMatchObject({ valid: true, entriesChecked: 50, lastSequence: 50 });
       const rows = await app.orm.em
@@ -28,11 +53,12 @@ describe('audit hash chain', () => {
         .execute('select count(distinct previous_hash)::int as n from audit_log');
       expect(rows[0].n).toBe(50);
     } finally {
+      await Promise.all(stops.map((stop) => stop()));
       await app.close();
     }
   });
 
-  it('chains entries hashed by PostgreSQL (one per statement) and here (several) alike, whatever the text', async () => {
+  it('chains entries staged one and several at a time, whatever the text', async () => {
     const app = await startTestApp();
     try {
       const trail = createAuditTrail({ clock: systemClock, enabled: true });
@@ -106,6 +132,7 @@ describe('audit hash chain', () => {
       expect(full.stdout).toMatch(/intact \(full chain\): 9 entries checked up to sequence 9/);
       expect(runOperatorCommand(app, 'audit-verify', ['--incremental']).stdout).toMatch(/9 entries checked/);
       await signIn(app, await aUser(app));
+      await linkAudit(app);
       const next = runOperatorCommand(app, 'audit-verify', ['--incremental']);
       expect(next.stdout).toMatch(/from checkpoint at sequence 9\): 3 entries checked up to sequence 12/);
       // Tampering before the checkpoint is the full mode's job: the routine run trusts the verified prefix.
@@ -188,8 +215,9 @@ describe('auditLog and verifyAuditLog', () => {
       statements.length = 0;
       const res = await app.gql(AuditLogDoc, { pageSize: 100 }, bearer(admin.session.accessToken));
       expect(res.data?.auditLog.items.length).toBeGreaterThanOrEqual(40);
-      const sql = statements.filter((s) => /\bselect\b/i.test(s));
-      // Authentication, the page, its count, and one batched user lookup.
+      const linking = /pg_advisory_xact_lock|audit_head|audit_pending/;
+      const sql = statements.filter((s) => /\bselect\b/i.test(s) && !linking.test(s));
+      // Authentication, the page, its count, and one batched user lookup (besides linking what is staged).
       expect(sql).toHaveLength(4);
       expect(sql.filter((s) => /from "users"/.test(s))).toHaveLength(1);
     } finally {

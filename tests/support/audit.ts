@@ -10,8 +10,14 @@ export interface AuditRow {
   request_id: string | null;
 }
 
-/** The audit entries about (or by) a user, oldest first. */
+/** Links every staged entry into the chain now, as the background chainer would shortly. */
+export async function linkAudit(app: TestApp): Promise<void> {
+  await app.service.identity.auditChainer.linkPending(app.orm.em.fork(), { force: true });
+}
+
+/** The audit entries about (or by) a user, oldest first (staged entries linked first). */
 export async function auditOf(app: TestApp, userId: string): Promise<AuditRow[]> {
+  await linkAudit(app);
   return app.orm.em
     .getConnection()
     .execute('select * from audit_log where subject_id = ? or actor_id = ? order by sequence', [

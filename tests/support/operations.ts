@@ -128,7 +128,7 @@ export const AuditLogDoc = graphql(`
 
 export const VerifyAuditLogDoc = graphql(`
   query VerifyAuditLog {
-    verifyAuditLog { valid entriesChecked firstBrokenSequence }
+    verifyAuditLog { valid entriesChecked firstBrokenSequence entriesPending }
   }
 `);
 

@@ -7,6 +7,7 @@ import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { CodeHasher } from '../domain/one-time-codes.js';
 import { createAuditTrail } from '../persistence/audit-chain.js';
+import { createAuditChainer } from '../persistence/audit-chainer.js';
 import { createDeviceTrustCounter } from '../persistence/device-trust-counter.js';
 import { createLockoutCounter } from '../persistence/lockout-counter.js';
 import { createUnitOfWork } from '../persistence/unit-of-work.js';
@@ -25,7 +26,7 @@ import { createSessionTokens } from './session-tokens.js';
 import { createSignIn } from './sign-in.js';
 import { createSmsCodes } from './sms-codes.js';
 import { createAdministerUser } from './use-cases/administer-user.js';
-import { listAuditLog, verifyAuditLog } from './use-cases/audit-log.js';
+import { createListAuditLog, createVerifyAuditLog } from './use-cases/audit-log.js';
 import { createBeginTotpEnrollment } from './use-cases/begin-totp-enrollment.js';
 import { createChangePassword } from './use-cases/change-password.js';
 import { createConfirmTotpEnrollment } from './use-cases/confirm-totp-enrollment.js';
@@ -60,6 +61,7 @@ export interface IdentityDeps {
     | 'lockout'
     | 'passwordMinLength'
     | 'auditLogEnabled'
+    | 'auditChain'
     | 'publicWebUrl'
     | 'requireVerifiedEmail'
   >;
@@ -89,6 +91,11 @@ export function createIdentityApplication(deps: IdentityDeps) {
   });
   const sessions = createSessionTokens({ accessTokens, clock, ...settings.session });
   const audit = createAuditTrail({ clock, enabled: settings.auditLogEnabled });
+  const auditChainer = createAuditChainer({
+    clock,
+    batchSize: settings.auditChain.batchSize,
+    leaseMs: settings.auditChain.leaseMs,
+  });
   const inTransaction = createUnitOfWork(audit);
   const lockout = createLockoutCounter(settings.lockout);
   const deviceTrust = createDeviceTrust({ tokens, clock, issuer, settings: settings.deviceTrust });
@@ -122,6 +129,8 @@ export function createIdentityApplication(deps: IdentityDeps) {
     authenticate: createAuthenticator({ accessTokens, clock }),
     /** Appends facts recorded outside a use case (operator commands). */
     inTransaction,
+    /** Links staged audit entries into the chain; started by processes that work jobs. */
+    auditChainer,
     /** The identity context's background tasks, run by a worker. */
     tasks: {
       'password-reset-requested': createPasswordResetTask({ clock, sendLink, inTransaction }),
@@ -184,8 +193,8 @@ export function createIdentityApplication(deps: IdentityDeps) {
       administerUser: createAdministerUser({ clock, inTransaction }),
       getUser,
       listUsers,
-      listAuditLog,
-      verifyAuditLog,
+      listAuditLog: createListAuditLog({ chainer: auditChainer }),
+      verifyAuditLog: createVerifyAuditLog({ chainer: auditChainer }),
     },
   };
 }

@@ -33,13 +33,17 @@ export class AuditResolver {
     return Object.assign(new AuditEntryPage(), { ...result, items });
   }
 
-  @Query(() => AuditVerificationType, { description: 'Recomputes the whole audit chain. ADMIN only.' })
+  @Query(() => AuditVerificationType, {
+    description: 'Links the entries waiting to be linked, then recomputes the whole audit chain. ADMIN only.',
+  })
   async verifyAuditLog(@Ctx() ctx: GraphQLContext): Promise<AuditVerificationType> {
-    const { valid, entriesChecked, firstBrokenSequence } = await ctx.useCases.verifyAuditLog(ctx);
+    const { valid, entriesChecked, firstBrokenSequence, entriesPending } =
+      await ctx.useCases.verifyAuditLog(ctx);
     return Object.assign(new AuditVerificationType(), {
       valid,
       entriesChecked,
       firstBrokenSequence: firstBrokenSequence ?? null,
+      entriesPending,
     });
   }
 

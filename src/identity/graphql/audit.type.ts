@@ -77,4 +77,10 @@ export class AuditVerificationType {
 
   @Field(() => Int, { nullable: true, description: 'The first sequence that does not verify, when invalid.' })
   firstBrokenSequence?: number | null;
+
+  @Field(() => Int, {
+    description:
+      'Entries written but not yet linked into the chain (they are linked in the background, normally within a second).',
+  })
+  entriesPending!: number;
 }

@@ -2,12 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../kernel/clock.js';
 import type { DomainEvent } from '../../kernel/domain-event.js';
-import {
-  type ChainedFields,
-  canonicalEntryTail,
-  canonicalJson,
-  chainHash,
-} from '../domain/audit-canonical.js';
+import { type ChainedFields, canonicalJson } from '../domain/audit-canonical.js';
 import type { RequestMeta } from '../domain/principal.js';
 
 /** Who and where: the request an event came from, and who acted (absent for anonymous requests and operators). */
@@ -18,13 +13,12 @@ export interface AuditContext {
 
 const MAX_USER_AGENT = 512;
 
-const ENTRY_COLUMNS =
-  'sequence, id, type, actor_id, subject_id, client_ip, user_agent, request_id, occurred_at, data, previous_hash, hash';
-const ENTRY_PLACEHOLDERS = `(${ENTRY_COLUMNS.split(', ')
-  .map(() => '?')
-  .join(', ')})`;
+/** The columns of a staged entry, in the order of ENTRY_ROW's placeholders. */
+export const STAGED_COLUMNS =
+  'id, type, actor_id, subject_id, client_ip, user_agent, request_id, occurred_at, data';
+const ENTRY_ROW = '(?::uuid, ?, ?::uuid, ?::uuid, ?, ?, ?, ?::timestamptz, ?)';
 
-/** An entry's fields but its sequence, which the head assigns. */
+/** An entry's fields but its sequence, which the chainer assigns when it links the entry. */
 function entryFields(
   event: DomainEvent,
   ctx: AuditContext,
@@ -44,97 +38,43 @@ function entryFields(
 }
 
 /**
- * Appends events to the hash chain inside the caller's transaction. The head
- * row is locked (SELECT … FOR UPDATE) only from here to commit, which comes
- * right after in every use case: appenders queue for a few milliseconds, not
- * for the whole sign-in, and the chain can never fork.
+ * Writes audit entries. An entry is inserted into `audit_pending` by the transaction of the
+ * change it records (so it exists exactly when the change does), with one INSERT and no shared
+ * lock: audited writes of every instance go ahead side by side. The chainer
+ * (audit-chainer.ts) links committed entries into the hash chain shortly after.
  */
 export function createAuditTrail(deps: { clock: Clock; enabled: boolean }) {
   async function append(tx: EntityManager, events: DomainEvent[], ctx: AuditContext): Promise<void> {
     if (!deps.enabled || events.length === 0) return;
-    if (events.length === 1) return appendOne(tx, events[0], ctx);
-    const [head] = await tx.execute<{ sequence: string; hash: string }[]>(
-      'select sequence, hash from audit_head where id = 1 for update',
-    );
-    let sequence = BigInt(head.sequence);
-    let previousHash = head.hash;
     const occurredAt = new Date(deps.clock.now().getTime());
-    const rows = events.map((event) => {
-      sequence += 1n;
-      const fields = { sequence: sequence.toString(), ...entryFields(event, ctx, occurredAt) };
-      const hash = chainHash(previousHash, fields);
-      const row = { ...fields, previousHash, hash };
-      previousHash = hash;
-      return row;
+    const values = events.flatMap((event) => {
+      const f = entryFields(event, ctx, occurredAt);
+      return [
+        f.id,
+        f.type,
+        f.actorId ?? null,
+        f.subjectId ?? null,
+        f.clientIp ?? null,
+        f.userAgent ?? null,
+        f.requestId ?? null,
+        f.occurredAt,
+        f.data,
+      ];
     });
-    // The entries and the new head in one statement: one round trip less while the head is locked.
-    const values = rows.map((r) => [
-      r.sequence,
-      r.id,
-      r.type,
-      r.actorId ?? null,
-      r.subjectId ?? null,
-      r.clientIp ?? null,
-      r.userAgent ?? null,
-      r.requestId ?? null,
-      r.occurredAt,
-      r.data,
-      r.previousHash,
-      r.hash,
-    ]);
     await tx.execute(
-      `with entries as (
-         insert into audit_log (${ENTRY_COLUMNS}) values ${values.map(() => ENTRY_PLACEHOLDERS).join(', ')}
-       )
-       update audit_head set sequence = ?, hash = ? where id = 1`,
-      [...values.flat(), sequence.toString(), previousHash],
+      `insert into audit_pending (${STAGED_COLUMNS}) values ${events.map(() => ENTRY_ROW).join(', ')}`,
+      values,
     );
-  }
-
-  /**
-   * One entry in one statement: PostgreSQL locks the head, takes the next sequence, finishes the
-   * hash over the previous hash, the sequence and the tail computed here (as UTF-8 bytes, whatever
-   * the database encoding), inserts the entry and moves the head. The head stays locked for the
-   * commit's round trip only.
-   */
-  async function appendOne(tx: EntityManager, event: DomainEvent, ctx: AuditContext): Promise<void> {
-    const fields = entryFields(event, ctx, new Date(deps.clock.now().getTime()));
-    const moved = await tx.execute(
-      `with head as (
-         select sequence + 1 as sequence, hash from audit_head where id = 1 for update
-       ), entry as (
-         insert into audit_log (${ENTRY_COLUMNS})
-         select head.sequence, ?::uuid, ?::text, ?::uuid, ?::uuid, ?::text, ?::text, ?::text, ?::timestamptz,
-                ?::text, head.hash,
-                encode(sha256(convert_to(head.hash || E'\\n["v1","' || head.sequence::text || '",', 'UTF8')
-                              || ?::bytea), 'hex')
-           from head
-         returning sequence, hash
-       )
-       update audit_head set sequence = entry.sequence, hash = entry.hash from entry where audit_head.id = 1
-       returning audit_head.sequence`,
-      [
-        fields.id,
-        fields.type,
-        fields.actorId ?? null,
-        fields.subjectId ?? null,
-        fields.clientIp ?? null,
-        fields.userAgent ?? null,
-        fields.requestId ?? null,
-        fields.occurredAt,
-        fields.data,
-        Buffer.from(canonicalEntryTail(fields), 'utf8'),
-      ],
-    );
-    // No head row (never the case after the migrations) must not pass for an appended entry.
-    if (moved.length !== 1) throw new Error('audit chain head missing: entry not appended');
   }
 
   return {
+    /** Stages the events inside the caller's transaction: they commit or roll back with its change. */
     append,
-    /** For facts recorded outside a use case's transaction (a failed sign-in): a transaction of their own. */
-    appendNow: (em: EntityManager, events: DomainEvent[], ctx: AuditContext) =>
-      em.transactional((tx) => append(tx, events, ctx)),
+    /**
+     * For facts recorded outside a use case's transaction (a failed sign-in): one INSERT that
+     * commits on its own, so a fact that needs several entries still lands whole or not at all.
+     */
+    appendNow: (em: EntityManager, events: DomainEvent[], ctx: AuditContext) => append(em, events, ctx),
   };
 }
 

@@ -1,3 +1,4 @@
+import { IsolationLevel } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { chainHash, GENESIS_HASH } from '../domain/audit-canonical.js';
 import { AuditCheckpoint } from '../domain/audit-head.entity.js';
@@ -11,6 +12,8 @@ export interface ChainVerification {
   fromSequence: number;
   lastSequence: number;
   lastHash: string;
+  /** Entries written but not linked into the chain yet (the chainer links them, normally within a second). */
+  entriesPending: number;
 }
 
 interface Row {
@@ -35,11 +38,17 @@ const BATCH = 1000;
  * every hash. From the genesis by default; `incremental` starts from the latest
  * checkpoint, trusting the prefix it vouches for, and records a new checkpoint
  * when the rest verifies. The head row also has to agree, so a removed tail is caught.
+ * One REPEATABLE READ transaction: the chainer linking meanwhile cannot make the rows read
+ * first and the head read last disagree.
  */
-export async function verifyChain(
+export function verifyChain(
   em: EntityManager,
   opts: { incremental?: boolean } = {},
 ): Promise<ChainVerification> {
+  return em.transactional((tx) => walkChain(tx, opts), { isolationLevel: IsolationLevel.REPEATABLE_READ });
+}
+
+async function walkChain(em: EntityManager, opts: { incremental?: boolean }): Promise<ChainVerification> {
   let start = { sequence: 0n, hash: GENESIS_HASH };
   if (opts.incremental) {
     const [checkpoint] = await em.find(AuditCheckpoint, {}, { orderBy: { sequence: 'desc' }, limit: 1 });
@@ -48,6 +57,9 @@ export async function verifyChain(
   let expected = start.sequence + 1n;
   let previousHash = start.hash;
   let checked = 0;
+  const [{ pending }] = await em.execute<{ pending: number }[]>(
+    'select count(*)::int as pending from audit_pending',
+  );
   const result = (broken?: bigint): ChainVerification => ({
     valid: broken === undefined,
     entriesChecked: checked,
@@ -55,6 +67,7 @@ export async function verifyChain(
     fromSequence: Number(start.sequence),
     lastSequence: Number(expected - 1n),
     lastHash: previousHash,
+    entriesPending: pending,
   });
 
   for (;;) {

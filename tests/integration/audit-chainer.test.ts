@@ -1,0 +1,183 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { createAuditTrail } from '../../src/identity/persistence/audit-chain';
+import { auditBacklog, createAuditChainer } from '../../src/identity/persistence/audit-chainer';
+import { verifyChain } from '../../src/identity/persistence/verify-chain';
+import { systemClock } from '../../src/kernel/clock';
+import { testClock } from '../support/clock';
+import { anAdmin, aUser } from '../support/factories';
+import { AuditLogDoc, VerifyAuditLogDoc } from '../support/operations';
+import { bearer, startTestApp, type TestApp } from '../support/test-app';
+
+const event = (n: number) => ({ type: 'test.staged', data: { n } });
+const trail = createAuditTrail({ clock: systemClock, enabled: true });
+
+/** Fails the test instead of hanging when `promise` waits on something that never comes. */
+function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
+}
+
+/** Runs `work` in a transaction that stays open until the returned commit() or rollback(). */
+async function openTransaction(app: TestApp, work: (tx: EntityManager) => Promise<void>) {
+  let finish!: (commit: boolean) => void;
+  const decided = new Promise<boolean>((resolve) => {
+    finish = resolve;
+  });
+  let ready!: () => void;
+  const started = new Promise<void>((resolve) => {
+    ready = resolve;
+  });
+  const done = app.orm.em
+    .fork()
+    .transactional(async (tx) => {
+      await work(tx);
+      ready();
+      if (!(await decided)) throw new Error('rolled back on purpose');
+    })
+    .catch((err: Error) => {
+      if (err.message !== 'rolled back on purpose') throw err;
+    });
+  await started;
+  return {
+    commit() {
+      finish(true);
+      return done;
+    },
+    rollback() {
+      finish(false);
+      return done;
+    },
+  };
+}
+
+const linkedData = async (app: TestApp) =>
+  (
+    await app.orm.em
+      .getConnection()
+      .execute<{ data: string }[]>(`select data from audit_log where type = 'test.staged' order by sequence`)
+  ).map((r) => JSON.parse(r.data).n);
+
+describe('staged audit entries and the chainer', () => {
+  let app: TestApp;
+  beforeEach(async () => {
+    // No worker: nothing links unless the test does.
+    app = await startTestApp({ env: { WORKER: 'off' } });
+  });
+  afterEach(() => app.close());
+
+  it('stages an entry without a shared lock: a transaction holding one open holds up no other append', async () => {
+    const open = await openTransaction(app, (tx) => trail.append(tx, [event(1)], {}));
+    try {
+      await within(5000, trail.appendNow(app.orm.em.fork(), [event(2)], {}), 'a second append');
+      await within(
+        5000,
+        app.orm.em.fork().transactional((tx) => trail.append(tx, [event(3), event(4)], {})),
+        'a third append',
+      );
+    } finally {
+      await open.commit();
+    }
+    expect(await auditBacklog(app.orm.em.fork())).toMatchObject({ pending: 4 });
+  });
+
+  it('links entries committed out of staging order, once each, and never a rolled-back one', async () => {
+    const chainer = createAuditChainer({ clock: systemClock, batchSize: 100, leaseMs: 1000 });
+    const early = await openTransaction(app, (tx) => trail.append(tx, [event(1)], {}));
+    const doomed = await openTransaction(app, (tx) => trail.append(tx, [event(99)], {}));
+    await trail.appendNow(app.orm.em.fork(), [event(2)], {});
+    expect(await chainer.linkPending(app.orm.em.fork())).toEqual({ linked: 1, leader: true });
+    await early.commit();
+    await doomed.rollback();
+    expect(await chainer.linkPending(app.orm.em.fork())).toEqual({ linked: 1, leader: true });
+    expect(await chainer.linkPending(app.orm.em.fork())).toEqual({ linked: 0, leader: true });
+    expect(await linkedData(app)).toEqual([2, 1]);
+    expect(await verifyChain(app.orm.em.fork())).toMatchObject({
+      valid: true,
+      entriesChecked: 2,
+      entriesPending: 0,
+    });
+  });
+
+  it('links in batches of the configured size, in staging order', async () => {
+    const chainer = createAuditChainer({ clock: systemClock, batchSize: 3, leaseMs: 1000 });
+    for (let n = 1; n <= 8; n++) await trail.appendNow(app.orm.em.fork(), [event(n)], {});
+    expect(await chainer.linkPending(app.orm.em.fork())).toEqual({ linked: 8, leader: true });
+    expect(await linkedData(app)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect((await verifyChain(app.orm.em.fork())).valid).toBe(true);
+  });
+
+  it('elects one chainer: another waits while its lease runs, takes over when it ends or is given up', async () => {
+    const clock = testClock();
+    const first = createAuditChainer({ clock, batchSize: 100, leaseMs: 3000, instanceId: 'first' });
+    const second = createAuditChainer({ clock, batchSize: 100, leaseMs: 3000, instanceId: 'second' });
+    await trail.appendNow(app.orm.em.fork(), [event(1)], {});
+    expect(await first.linkPending(app.orm.em.fork())).toEqual({ linked: 1, leader: true });
+
+    await trail.appendNow(app.orm.em.fork(), [event(2)], {});
+    expect(await second.linkPending(app.orm.em.fork())).toEqual({ linked: 0, leader: false });
+    clock.advance(2.999);
+    expect(await second.linkPending(app.orm.em.fork())).toEqual({ linked: 0, leader: false });
+    // The first chainer went quiet (killed): once its lease has run out, the second takes over.
+    clock.advance(0.002);
+    expect(await second.linkPending(app.orm.em.fork())).toEqual({ linked: 1, leader: true });
+    expect(await first.linkPending(app.orm.em.fork())).toEqual({ linked: 0, leader: false });
+
+    // A clean stop gives the lease up at once.
+    await second.release(app.orm.em.fork());
+    await trail.appendNow(app.orm.em.fork(), [event(3)], {});
+    expect(await first.linkPending(app.orm.em.fork())).toEqual({ linked: 1, leader: true });
+    const [head] = await app.orm.em.getConnection().execute('select chainer from audit_head where id = 1');
+    expect(head.chainer).toBe('first');
+    expect(await linkedData(app)).toEqual([1, 2, 3]);
+  });
+
+  it('keeps staged entries unchangeable: UPDATE and TRUNCATE are refused', async () => {
+    await trail.appendNow(app.orm.em.fork(), [event(1)], {});
+    const conn = app.orm.em.getConnection();
+    await expect(conn.execute(`update audit_pending set type = 'x'`)).rejects.toThrow(/cannot be changed/);
+    await expect(conn.execute('truncate audit_pending')).rejects.toThrow(/cannot be changed/);
+    expect(await auditBacklog(app.orm.em.fork())).toMatchObject({ pending: 1 });
+  });
+
+  it('reports the backlog and its age', async () => {
+    expect(await auditBacklog(app.orm.em.fork())).toEqual({ pending: 0, lagSeconds: 0 });
+    await trail.appendNow(app.orm.em.fork(), [event(1), event(2)], {});
+    const backlog = await auditBacklog(app.orm.em.fork());
+    expect(backlog.pending).toBe(2);
+    expect(backlog.lagSeconds).toBeGreaterThanOrEqual(0);
+    expect(backlog.lagSeconds).toBeLessThan(60);
+  });
+
+  it('shows an admin every entry committed before the request, with no chainer running', async () => {
+    const admin = await anAdmin(app);
+    const user = await aUser(app);
+    const auth = bearer(admin.session.accessToken);
+    expect((await auditBacklog(app.orm.em.fork())).pending).toBeGreaterThan(0);
+    const log = await app.gql(AuditLogDoc, { filter: { userId: user.id } }, auth);
+    expect(log.data?.auditLog.items.map((i) => i.type)).toEqual(['user.registered']);
+    const verified = await app.gql(VerifyAuditLogDoc, undefined, auth);
+    expect(verified.data?.verifyAuditLog).toMatchObject({ valid: true, entriesPending: 0 });
+  });
+});
+
+describe('the chainer in a process that works jobs', () => {
+  it('links staged entries in the background, without anyone asking', async () => {
+    const app = await startTestApp({ env: { AUDIT_CHAIN_INTERVAL_MS: '20' } });
+    try {
+      await aUser(app);
+      const deadline = Date.now() + 10_000;
+      let backlog = await auditBacklog(app.orm.em.fork());
+      while (backlog.pending > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        backlog = await auditBacklog(app.orm.em.fork());
+      }
+      expect(backlog.pending).toBe(0);
+      expect(await verifyChain(app.orm.em.fork())).toMatchObject({ valid: true, entriesChecked: 1 });
+    } finally {
+      await app.close();
+    }
+  });
+});
