@@ -137,6 +137,8 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
     logger,
     retry: config.jobs,
     role: works ? 'worker' : 'producer',
+    // Behind a transaction pooler a LISTEN lands on a borrowed server connection: poll instead.
+    listen: config.databasePoolMode === 'session',
     tuning: opts.jobTuning,
   });
   const sms =

@@ -19,6 +19,11 @@ export interface Config {
   port: number;
   /** Unset in development and test: an embedded PostgreSQL is started instead. */
   databaseUrl?: string;
+  /**
+   * DATABASE_POOL_MODE: `transaction` when DATABASE_URL goes through a pooler that lends a server
+   * connection per transaction (PgBouncer's pool_mode=transaction); nothing may then rely on a session.
+   */
+  databasePoolMode: DatabasePoolMode;
   dataDir: string;
   embeddedPostgresPort: number;
   fieldEncryptionKeys: FieldKey[];
@@ -180,6 +185,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     profile,
     port: parseIntSetting('PORT', env.PORT, 4000, problems),
     databaseUrl,
+    databasePoolMode: parsePoolMode(env.DATABASE_POOL_MODE, problems),
     dataDir,
     embeddedPostgresPort: parseIntSetting('EMBEDDED_PG_PORT', env.EMBEDDED_PG_PORT, 54329, problems),
     fieldEncryptionKeys,
@@ -323,6 +329,16 @@ function parseProfile(value: string | undefined, problems: string[]): Profile {
   if (v === 'development' || v === 'test' || v === 'production') return v;
   problems.push(`NODE_ENV must be development, test or production (got "${v}")`);
   return 'development';
+}
+
+/** `session`: each connection is a PostgreSQL session of its own (direct, or a session pooler). */
+export type DatabasePoolMode = 'session' | 'transaction';
+
+function parsePoolMode(value: string | undefined, problems: string[]): DatabasePoolMode {
+  const v = value || 'session';
+  if (v === 'session' || v === 'transaction') return v;
+  problems.push(`DATABASE_POOL_MODE must be session or transaction (got "${v}")`);
+  return 'session';
 }
 
 export type RateLimitStore = 'memory' | 'postgres' | 'redis';

@@ -57,7 +57,7 @@ function removeStaleClusters(root: string): void {
   if (!existsSync(root)) return;
   for (const name of readdirSync(root)) {
     // Folders named test-<pid> are clusters, test-logs-<pid> log scans; anything else (e.g. the
-    // unpacked redis) is kept.
+    // unpacked redis and pgbouncer) is kept.
     const pid = Number(/^test-(?:logs-)?(\d+)$/.exec(name)?.[1]);
     if (!pid || isAlive(pid)) continue;
     rmSync(join(root, name), { recursive: true, force: true });

@@ -292,4 +292,13 @@ describe('configuration', () => {
       'JOB_RETRY_DELAY_MAX_SECONDS must be',
     );
   });
+
+  it('takes DATABASE_POOL_MODE as session (the default) or transaction', () => {
+    const dir = tmp();
+    expect(loadConfig({}, dir).databasePoolMode).toBe('session');
+    expect(loadConfig({ DATABASE_POOL_MODE: 'transaction' }, dir).databasePoolMode).toBe('transaction');
+    expect(problemsOf({ DATABASE_POOL_MODE: 'statement' })).toContain(
+      'DATABASE_POOL_MODE must be session or transaction',
+    );
+  });
 });

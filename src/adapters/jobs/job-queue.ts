@@ -25,7 +25,8 @@ export interface RetryPolicy {
 export interface JobTuning {
   /**
    * New jobs wake the workers at once (LISTEN/NOTIFY); besides, each worker looks this often for
-   * retries that came due and for jobs whose notification it missed.
+   * retries that came due and for jobs whose notification it missed, and for every job when it
+   * does not listen (behind a transaction pooler).
    */
   pollingIntervalSeconds: number;
   /** How often the scheduler looks for occurrences that came due (pg-boss's cron monitor). */
@@ -79,6 +80,11 @@ export interface JobQueueOptions {
    * writes jobs (an API instance with WORKER=off). `operator`: the jobs:* commands.
    */
   role: 'worker' | 'producer' | 'operator';
+  /**
+   * Whether a worker may be woken through LISTEN/NOTIFY (default true). A listener needs a session
+   * of its own, which a pooler in transaction mode does not give: there the workers poll only.
+   */
+  listen?: boolean;
   tuning?: Partial<JobTuning>;
 }
 
@@ -116,7 +122,7 @@ export function createJobQueue(opts: JobQueueOptions) {
     supervise: worker,
     schedule: worker,
     migrate: true,
-    useListenNotify: worker,
+    useListenNotify: worker && opts.listen !== false,
     cronMonitorIntervalSeconds: tuning.cronMonitorIntervalSeconds,
     cronWorkerIntervalSeconds: tuning.cronWorkerIntervalSeconds,
     registerInstance: opts.role !== 'operator',

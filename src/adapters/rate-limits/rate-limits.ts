@@ -32,6 +32,33 @@ export interface RateLimitBackends {
   clock: Clock;
 }
 
+/** What rate-limiter-flexible's postgres store sends: a statement, which it also names. */
+interface StoreQuery {
+  name?: string;
+  text: string;
+  values?: unknown[];
+}
+
+/**
+ * The ORM's connection pool as the postgres store's client, each statement sent unnamed. The store
+ * names its statements, and node-postgres then prepares each once per connection and afterwards
+ * only refers to it; behind a pooler in transaction mode the next statement may reach another
+ * server connection, where that name is unknown or already taken, and every such failure would
+ * silently hand the count to the per-process insurance limiter.
+ */
+function unnamedStatements(knex: Knex) {
+  return {
+    async query({ text, values }: StoreQuery) {
+      const connection = await knex.client.acquireConnection();
+      try {
+        return await connection.query({ text, values });
+      } finally {
+        await knex.client.releaseConnection(connection);
+      }
+    },
+  };
+}
+
 /**
  * The request budgets, counted per executed GraphQL field (so aliases each
  * count). With the postgres or redis store every instance shares the counters;
@@ -56,8 +83,8 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
       });
     return new RateLimiterPostgres({
       ...opts,
-      storeClient: knex,
-      storeType: 'knex',
+      storeClient: unnamedStatements(knex),
+      storeType: 'pool',
       tableName: 'rate_limits',
       tableCreated: true,
       clearExpiredByTimeout: false,
