@@ -8,6 +8,7 @@ import { Migration20261201171000_username_skeleton } from './Migration2026120117
 import { Migration20261201173000_session_client } from './Migration20261201173000_session_client.js';
 import { Migration20261201180000_mail_outbox } from './Migration20261201180000_mail_outbox.js';
 import { Migration20261201181000_email } from './Migration20261201181000_email.js';
+import { Migration20261201191000_audit_checkpoints } from './Migration20261201191000_audit_checkpoints.js';
 
 export const migrationsList = [
   { name: 'Migration20261128000000_initial', class: Migration20261128000000_initial },
@@ -19,4 +20,5 @@ export const migrationsList = [
   { name: 'Migration20261201173000_session_client', class: Migration20261201173000_session_client },
   { name: 'Migration20261201181000_email', class: Migration20261201181000_email },
   { name: 'Migration20261201180000_mail_outbox', class: Migration20261201180000_mail_outbox },
+  { name: 'Migration20261201191000_audit_checkpoints', class: Migration20261201191000_audit_checkpoints },
 ];
