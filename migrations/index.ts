@@ -9,6 +9,7 @@ import { Migration20261201173000_session_client } from './Migration2026120117300
 import { Migration20261201180000_mail_outbox } from './Migration20261201180000_mail_outbox.js';
 import { Migration20261201181000_email } from './Migration20261201181000_email.js';
 import { Migration20261201190000_audit_staging } from './Migration20261201190000_audit_staging.js';
+import { Migration20261201191000_audit_checkpoints } from './Migration20261201191000_audit_checkpoints.js';
 
 export const migrationsList = [
   { name: 'Migration20261128000000_initial', class: Migration20261128000000_initial },
@@ -21,4 +22,5 @@ export const migrationsList = [
   { name: 'Migration20261201181000_email', class: Migration20261201181000_email },
   { name: 'Migration20261201180000_mail_outbox', class: Migration20261201180000_mail_outbox },
   { name: 'Migration20261201190000_audit_staging', class: Migration20261201190000_audit_staging },
+  { name: 'Migration20261201191000_audit_checkpoints', class: Migration20261201191000_audit_checkpoints },
 ];

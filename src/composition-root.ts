@@ -17,6 +17,7 @@ import type { Config } from './config/config.js';
 import { createHttpApp } from './http/app.js';
 import { createIdentityApplication } from './identity/application/identity-application.js';
 import { createCodeHasher } from './identity/domain/one-time-codes.js';
+import { createAuditCheckpoints } from './identity/persistence/audit-checkpoints.js';
 import { ENCRYPTED_COLUMNS, entities } from './identity/persistence/entities.js';
 import { purgeExpired } from './identity/persistence/purge-expired.js';
 import { type Clock, systemClock } from './kernel/clock.js';
@@ -32,6 +33,8 @@ import { createLogger, createRequestScope, type Logger, type RequestScopeStorage
 
 /** The hourly purge of expired rows, run by one worker of the cluster per occurrence (UTC). */
 export const PURGE_SCHEDULE = { name: 'purge-expired', cron: '0 * * * *' };
+/** Signs the audit chain's head when it moved, once per occurrence of AUDIT_CHECKPOINT_CRON in the cluster. */
+export const AUDIT_CHECKPOINT_SCHEDULE = 'audit-checkpoint';
 
 /** The ORM over every entity of the service, with the encrypted columns bound to `encryption`. */
 export const openOrm = (opts: Omit<OrmOptions, 'entities' | 'encryptedColumns'>): Promise<Orm> =>
@@ -170,6 +173,7 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
   });
   const tasks = tasksOf(identity);
   let stopChaining: (() => Promise<void>) | undefined;
+  const auditCheckpoints = createAuditCheckpoints({ em: orm.em, encryption, clock });
 
   return {
     config,
@@ -180,6 +184,7 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
     signingKeys,
     identity,
     jobs,
+    auditCheckpoints,
     /** Whether this process works jobs (WORKER, or a worker process). */
     works,
     /**
@@ -202,6 +207,11 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
             name: PURGE_SCHEDULE.name,
             cron: opts.purgeCron ?? PURGE_SCHEDULE.cron,
             run: () => purgeExpired(orm.em.fork(), clock.now()),
+          },
+          {
+            name: AUDIT_CHECKPOINT_SCHEDULE,
+            cron: config.auditCheckpointCron,
+            run: () => auditCheckpoints.signIfMoved(),
           },
         ],
       });
@@ -227,7 +237,7 @@ async function compose(opts: ServiceOptions, base: Base) {
   const { config } = opts;
   const { orm, clock, scope, logger } = base;
   const core = composeCore(opts, base, 'service');
-  const { identity, signingKeys } = core;
+  const { identity, signingKeys, auditCheckpoints } = core;
   const http = await createHttpApp({
     config,
     orm,
@@ -237,6 +247,7 @@ async function compose(opts: ServiceOptions, base: Base) {
     authenticate: identity.authenticate,
     clock,
     jwks: () => signingKeys.jwks(),
+    auditCheckpoints,
   });
 
   return {

@@ -88,6 +88,8 @@ export interface Config {
     /** AUDIT_CHAIN_BATCH: entries linked per transaction. */
     batchSize: number;
   };
+  /** AUDIT_CHECKPOINT_CRON: when the chain's head is signed for keepers (UTC cron); undefined when off. */
+  auditCheckpointCron?: string;
   trustedProxies: string[];
   /** Where the links in emails point: `${publicWebUrl}/verify-email?token=…`. */
   publicWebUrl: string;
@@ -311,6 +313,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
         problems,
       ),
     },
+    auditCheckpointCron: parseCron(
+      'AUDIT_CHECKPOINT_CRON',
+      env.AUDIT_CHECKPOINT_CRON,
+      '*/10 * * * *',
+      problems,
+    ),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS, profile, problems),
     publicWebUrl: parsePublicWebUrl(env.PUBLIC_WEB_URL, profile, problems),
     requireVerifiedEmail: parseBool('REQUIRE_VERIFIED_EMAIL', env.REQUIRE_VERIFIED_EMAIL, false, problems),
@@ -322,6 +330,25 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * A cron expression of 5 fields (minute hour day-of-month month day-of-week), read in UTC, or
+ * `off`. The job queue parses it fully when it registers the schedule.
+ */
+function parseCron(
+  name: string,
+  value: string | undefined,
+  fallback: string,
+  problems: string[],
+): string | undefined {
+  const v = value?.trim().replace(/\s+/g, ' ') || fallback;
+  if (v === 'off') return undefined;
+  if (!/^[\w*/,?#-]+( [\w*/,?#-]+){4}$/.test(v)) {
+    problems.push(`${name} must be a cron expression such as "*/10 * * * *", or off`);
+    return undefined;
+  }
+  return v;
 }
 
 function parseProfile(value: string | undefined, problems: string[]): Profile {

@@ -18,6 +18,7 @@ import { DOCUMENT_LIMITS, documentValidationRules } from '../identity/graphql/li
 import { buildAppSchema } from '../identity/graphql/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Logger, RequestScopeStorage } from '../kernel/logger.js';
+import { type AuditCheckpointSource, auditCheckpointRoutes } from './audit-checkpoint.js';
 import { cors, originAllowed } from './cors.js';
 import { healthRoutes } from './health.js';
 import { createInFlight } from './in-flight.js';
@@ -37,6 +38,8 @@ export interface HttpAppDeps {
   clock: Clock;
   /** The public signing keys, served at /.well-known/jwks.json. */
   jwks: () => Promise<JSONWebKeySet>;
+  /** The signed audit checkpoints, served at /.well-known/audit-checkpoint(-keys). */
+  auditCheckpoints: AuditCheckpointSource;
 }
 
 /**
@@ -119,6 +122,7 @@ export async function createHttpApp(deps: HttpAppDeps) {
     }
     res.type('application/json').send(body);
   });
+  app.use(auditCheckpointRoutes(deps.auditCheckpoints));
   const inFlight = createInFlight();
   app.use(
     '/graphql',

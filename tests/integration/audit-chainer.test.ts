@@ -4,6 +4,7 @@ import { auditBacklog, createAuditChainer } from '../../src/identity/persistence
 import { verifyChain } from '../../src/identity/persistence/verify-chain';
 import { systemClock } from '../../src/kernel/clock';
 import { testClock } from '../support/clock';
+import { runOperatorCommand } from '../support/command';
 import { anAdmin, aUser } from '../support/factories';
 import { AuditLogDoc, VerifyAuditLogDoc } from '../support/operations';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
@@ -158,8 +159,13 @@ describe('staged audit entries and the chainer', () => {
     expect((await auditBacklog(app.orm.em.fork())).pending).toBeGreaterThan(0);
     const log = await app.gql(AuditLogDoc, { filter: { userId: user.id } }, auth);
     expect(log.data?.auditLog.items.map((i) => i.type)).toEqual(['user.registered']);
+    const staged = await aUser(app);
+    expect(runOperatorCommand(app, 'audit-verify').stdout).toMatch(/; 1 waiting to be linked/);
     const verified = await app.gql(VerifyAuditLogDoc, undefined, auth);
     expect(verified.data?.verifyAuditLog).toMatchObject({ valid: true, entriesPending: 0 });
+    expect(
+      (await app.gql(AuditLogDoc, { filter: { userId: staged.id } }, auth)).data?.auditLog.totalItems,
+    ).toBe(1);
   });
 });
 
@@ -176,6 +182,9 @@ describe('the chainer in a process that works jobs', () => {
       }
       expect(backlog.pending).toBe(0);
       expect(await verifyChain(app.orm.em.fork())).toMatchObject({ valid: true, entriesChecked: 1 });
+      expect(runOperatorCommand(app, 'audit-verify').stdout).toMatch(
+        /1 entries checked .*; 0 waiting to be linked/,
+      );
     } finally {
       await app.close();
     }

@@ -28,6 +28,7 @@ describe('field encryption key rotation', () => {
       const session = await signIn(before, user);
       accessToken = session.accessToken;
       ({ secret } = await enrolTotp(before, clock, session.accessToken));
+      await before.service.auditCheckpoints.signNow();
 
       const run = runOperatorCommand(before, 'fields-reencrypt', [], {
         FIELD_ENCRYPTION_KEYS: `${newKey},${oldKey}`,
@@ -36,6 +37,7 @@ describe('field encryption key rotation', () => {
       expect(run.stdout).toContain('users.phone: 1 re-encrypted');
       expect(run.stdout).toContain('users.mfa_secret: 1 re-encrypted');
       expect(run.stdout).toMatch(/signing_keys.private_jwk_ciphertext: [1-9]/);
+      expect(run.stdout).toContain('audit_checkpoint_keys.private_jwk_ciphertext: 1 re-encrypted');
 
       const conn = before.orm.em.getConnection();
       const [row] = await conn.execute('select phone, mfa_secret from users where id = ?', [user.id]);
@@ -61,6 +63,8 @@ describe('field encryption key rotation', () => {
         input: { challengeToken, code: totpCode(secret, clock.now()) },
       });
       expect(res.data?.verifyMfa.user.id).toBe(user.id);
+      // The audit checkpoint key, re-encrypted in place, still signs under the new key alone.
+      expect((await after.service.auditCheckpoints.signNow()).keyId).toBeTruthy();
     } finally {
       await after.close();
     }

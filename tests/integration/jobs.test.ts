@@ -201,7 +201,9 @@ describe('the job queue', () => {
     });
     try {
       const schedules = await a.service.jobs.schedules();
-      expect(schedules.map((s) => [s.name, s.cron])).toEqual([['purge-expired', '* * * * *']]);
+      expect(schedules.filter((s) => s.name === 'purge-expired').map((s) => [s.name, s.cron])).toEqual([
+        ['purge-expired', '* * * * *'],
+      ]);
 
       // The next minute's occurrence: one job, worked by one of the two.
       await until(

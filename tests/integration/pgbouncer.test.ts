@@ -6,6 +6,8 @@ import { ensureDatabase } from '../../src/adapters/database/embedded-postgres';
 import { migrateUp } from '../../src/adapters/database/orm';
 import { openOrm } from '../../src/composition-root';
 import { totpCode } from '../../src/identity/domain/one-time-codes';
+import { auditBacklog, CHAIN_LOCK_ID } from '../../src/identity/persistence/audit-chainer';
+import { verifyChain } from '../../src/identity/persistence/verify-chain';
 import type { RegisterInput } from '../gql/graphql';
 import { midTotpStep, testClock } from '../support/clock';
 import { errorCode, loginOutcome, meCode } from '../support/errors';
@@ -224,6 +226,31 @@ describe('behind PgBouncer in transaction pooling mode', () => {
       await a.close();
       await b.close();
     }
+  });
+
+  it('links the audit chain through the pooler: the chainer holds its lock for one transaction only', async () => {
+    const deadline = Date.now() + 15_000;
+    while ((await auditBacklog(app.orm.em.fork())).pending > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await auditBacklog(app.orm.em.fork())).toMatchObject({ pending: 0 });
+    const verified = await verifyChain(app.orm.em.fork());
+    expect(verified).toMatchObject({ valid: true, entriesPending: 0 });
+    expect(verified.entriesChecked).toBeGreaterThan(30);
+    // The chain's lock never outlives its transaction (a session-level one would stay on a shared
+    // server connection for good): between two ticks nobody holds it.
+    const holders = async () =>
+      (
+        await app.orm.em.getConnection().execute<{ held: number }[]>(
+          `select count(*)::int as held from pg_locks
+            where locktype = 'advisory' and objid = ? and database = (
+              select oid from pg_database where datname = current_database())`,
+          [CHAIN_LOCK_ID],
+        )
+      )[0].held;
+    let held = await holders();
+    for (let i = 0; i < 50 && held > 0; i++) held = await holders();
+    expect(held).toBe(0);
   });
 
   it('pooled in transaction mode, left no server connection listening and logged no job queue error', async () => {

@@ -55,6 +55,9 @@ export async function startTestApp(opts: TestAppOptions = {}) {
     RATE_LIMIT_CODE_ATTEMPTS: '100000',
     RATE_LIMIT_PASSWORD_CHECKS_PER_SESSION: '100000',
     RATE_LIMIT_PASSWORD_CHECKS_PER_ACCOUNT: '100000',
+    // No signed audit checkpoints at 10-minute boundaries in the middle of tests that count
+    // statements or jobs; the checkpoint tests schedule their own.
+    AUDIT_CHECKPOINT_CRON: 'off',
     // The run's Redis is shared: instances of one database share counters, other databases do not.
     REDIS_KEY_PREFIX: `test:${new URL(databaseUrl).pathname.slice(1)}:`,
     ...secrets,

@@ -301,4 +301,15 @@ describe('configuration', () => {
       'DATABASE_POOL_MODE must be session or transaction',
     );
   });
+
+  it('signs audit checkpoints every 10 minutes unless AUDIT_CHECKPOINT_CRON says otherwise or off', () => {
+    const dir = tmp();
+    expect(loadConfig({}, dir).auditCheckpointCron).toBe('*/10 * * * *');
+    expect(loadConfig({ AUDIT_CHECKPOINT_CRON: ' 5  *  * * * ' }, dir).auditCheckpointCron).toBe('5 * * * *');
+    expect(loadConfig({ AUDIT_CHECKPOINT_CRON: 'off' }, dir).auditCheckpointCron).toBeUndefined();
+    for (const bad of ['hourly', '* * * *', '* * * * * *', '*/10 * * * *; drop'])
+      expect(problemsOf({ AUDIT_CHECKPOINT_CRON: bad })).toContain(
+        'AUDIT_CHECKPOINT_CRON must be a cron expression',
+      );
+  });
 });

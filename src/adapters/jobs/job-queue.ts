@@ -47,10 +47,13 @@ const DEFAULT_TUNING: JobTuning = {
   stopGraceMs: 20_000,
 };
 
-/** Scheduled work: a cron expression (UTC) and what runs, once per occurrence in the whole cluster. */
+/**
+ * Scheduled work: a cron expression (UTC) and what runs, once per occurrence in the whole cluster.
+ * Without a cron the schedule is off: its row is removed, so the cluster stops running it.
+ */
 export interface ScheduledJob {
   name: string;
-  cron: string;
+  cron: string | undefined;
   run(): Promise<unknown>;
 }
 
@@ -287,6 +290,10 @@ export function createJobQueue(opts: JobQueueOptions) {
         await workQueue(taskQueue(name), 2, (job) => handle(job.data));
       }
       for (const s of handlers.schedules) {
+        if (!s.cron) {
+          if (await boss.getQueue(s.name)) await boss.unschedule(s.name);
+          continue;
+        }
         if (!(await boss.getQueue(s.name)))
           await boss.createQueue(s.name, {
             retryLimit: 2,

@@ -8,7 +8,7 @@ import { chainHash } from '../domain/audit-canonical.js';
  * The transaction-scoped advisory lock under which entries are linked. Only its transaction
  * form is used, so linking works the same behind a pooler in transaction mode.
  */
-const CHAIN_LOCK_ID = 0x0a0d17c4;
+export const CHAIN_LOCK_ID = 0x0a0d17c4;
 /** Rows linked per statement: 12 parameters each, well under PostgreSQL's 65,535. */
 const ROWS_PER_INSERT = 1000;
 

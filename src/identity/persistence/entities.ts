@@ -8,6 +8,7 @@ import { EmailToken } from '../domain/email-token.entity.js';
 import { MfaChallengeRecord, OneTimeCode, RecoveryCode } from '../domain/mfa.entities.js';
 import { RetiredRefreshToken } from '../domain/retired-refresh-token.entity.js';
 import { Session } from '../domain/session.entity.js';
+import { AuditCheckpointKey, SignedAuditCheckpoint } from '../domain/signed-audit-checkpoint.entities.js';
 import { User } from '../domain/user.entity.js';
 
 /** Every entity of the service, listed once. */
@@ -21,6 +22,8 @@ export const entities = [
   AuditEntry,
   AuditHead,
   AuditCheckpoint,
+  AuditCheckpointKey,
+  SignedAuditCheckpoint,
   RecoveryCode,
   OneTimeCode,
   MfaChallengeRecord,

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FieldEncryption } from '../../adapters/crypto/field-encryption.js';
+import { CHECKPOINT_KEY_CONTEXT } from './audit-checkpoint-keys.js';
 
 /** Every encrypted column: table, primary key, column, and the context bound into its ciphertexts. */
 export const ENCRYPTED_FIELDS = [
@@ -12,6 +13,12 @@ export const ENCRYPTED_FIELDS = [
     key: 'kid',
     column: 'private_jwk_ciphertext',
     context: 'signing_keys.private_jwk',
+  },
+  {
+    table: 'audit_checkpoint_keys',
+    key: 'kid',
+    column: 'private_jwk_ciphertext',
+    context: CHECKPOINT_KEY_CONTEXT,
   },
 ] as const;
 
