@@ -1,13 +1,19 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createFieldEncryption, type FieldEncryption } from './adapters/crypto/field-encryption.js';
 import { createPasswordHasher } from './adapters/crypto/password-hasher.js';
-import { createOrm, type Orm, type OrmOptions } from './adapters/database/orm.js';
+import { createOrm, type Orm, type OrmOptions, poolUsage } from './adapters/database/orm.js';
 import { createJobQueue, type JobQueue, type JobTuning } from './adapters/jobs/job-queue.js';
 import {
   createOutboxMailSender,
   createSmtpMailSender,
   type MailSender,
 } from './adapters/mail/mail-sender.js';
+import {
+  createMetrics,
+  type Metrics,
+  registerJobQueueGauges,
+  registerPoolGauges,
+} from './adapters/metrics/metrics.js';
 import { createRateLimits } from './adapters/rate-limits/rate-limits.js';
 import { closeRedisClient, createRedisClient } from './adapters/rate-limits/redis.js';
 import { createHttpSmsSender, createOutboxSmsSender } from './adapters/sms/sms-sender.js';
@@ -114,8 +120,11 @@ type TaskHandlers = Record<string, (em: EntityManager, data: object) => Promise<
 const tasksOf = (identity: object): TaskHandlers =>
   'tasks' in identity && identity.tasks ? (identity.tasks as TaskHandlers) : {};
 
-/** Adapters, use cases and the job queue: what the HTTP service and the worker process share. */
-function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service') {
+/**
+ * Adapters, use cases and the job queue: what the HTTP service and the worker process share.
+ * `metrics` (the service's) counts sign-ins, lockouts, refresh-token reuse and rate-limit refusals.
+ */
+function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service', metrics?: Metrics) {
   const { config } = opts;
   const { orm, encryption, clock, logger } = base;
   const hasher = createPasswordHasher({ pepper: config.passwordPepper, cost: config.bcryptCost });
@@ -162,9 +171,15 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
     hasher,
     encryption,
     tokens: createSignedTokens({ keys: signingKeys, clock, issuer: config.jwt.issuer }),
-    limits: createRateLimits(config.rateLimits, { knex: orm.em.getConnection().getKnex(), redis, clock }),
+    limits: createRateLimits(config.rateLimits, {
+      knex: orm.em.getConnection().getKnex(),
+      redis,
+      clock,
+      onRefused: metrics?.rateLimitRefused,
+    }),
     outbox: jobs,
     hashCode: createCodeHasher(config.passwordPepper),
+    observer: metrics?.security,
   });
   const tasks = tasksOf(identity);
 
@@ -216,8 +231,13 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
 async function compose(opts: ServiceOptions, base: Base) {
   const { config } = opts;
   const { orm, clock, scope, logger } = base;
-  const core = composeCore(opts, base, 'service');
-  const { identity, signingKeys } = core;
+  // The service's metrics, served at /metrics (a worker process serves none); the pool and the
+  // job queues are read when scraped.
+  const metrics = createMetrics();
+  const core = composeCore(opts, base, 'service', metrics);
+  const { identity, signingKeys, jobs } = core;
+  registerPoolGauges(metrics.registry, () => poolUsage(orm));
+  registerJobQueueGauges(metrics.registry, () => jobs.depth());
   const http = await createHttpApp({
     config,
     orm,
@@ -227,6 +247,7 @@ async function compose(opts: ServiceOptions, base: Base) {
     authenticate: identity.authenticate,
     clock,
     jwks: () => signingKeys.jwks(),
+    metrics,
   });
 
   return {
