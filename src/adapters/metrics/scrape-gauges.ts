@@ -143,7 +143,7 @@ export function registerJobQueueGauges(registry: Registry, depth: () => Promise<
     'job_queue',
     {
       identity_job_queue_jobs: {
-        help: 'Jobs per queue: waiting (queued, retries included) or in a worker’s hands (active); <queue>.dead holds dead letters',
+        help: 'Jobs per queue: waiting (queued, retries included) or being worked (active); <queue>.dead holds dead letters',
         labelNames: ['queue', 'state'],
       },
     },
