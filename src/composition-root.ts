@@ -1,13 +1,20 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createFieldEncryption, type FieldEncryption } from './adapters/crypto/field-encryption.js';
 import { createPasswordHasher } from './adapters/crypto/password-hasher.js';
-import { createOrm, type Orm, type OrmOptions } from './adapters/database/orm.js';
+import { createOrm, type Orm, type OrmOptions, poolUsage } from './adapters/database/orm.js';
 import { createJobQueue, type JobQueue, type JobTuning } from './adapters/jobs/job-queue.js';
 import {
   createOutboxMailSender,
   createSmtpMailSender,
   type MailSender,
 } from './adapters/mail/mail-sender.js';
+import {
+  createMetrics,
+  type Metrics,
+  registerAuditChainGauges,
+  registerJobQueueGauges,
+  registerPoolGauges,
+} from './adapters/metrics/metrics.js';
 import { createRateLimits } from './adapters/rate-limits/rate-limits.js';
 import { closeRedisClient, createRedisClient } from './adapters/rate-limits/redis.js';
 import { createHttpSmsSender, createOutboxSmsSender } from './adapters/sms/sms-sender.js';
@@ -17,6 +24,7 @@ import type { Config } from './config/config.js';
 import { createHttpApp } from './http/app.js';
 import { createIdentityApplication } from './identity/application/identity-application.js';
 import { createCodeHasher } from './identity/domain/one-time-codes.js';
+import { auditBacklog } from './identity/persistence/audit-chainer.js';
 import { createAuditCheckpoints } from './identity/persistence/audit-checkpoints.js';
 import { ENCRYPTED_COLUMNS, entities } from './identity/persistence/entities.js';
 import { purgeExpired } from './identity/persistence/purge-expired.js';
@@ -117,8 +125,11 @@ type TaskHandlers = Record<string, (em: EntityManager, data: object) => Promise<
 const tasksOf = (identity: object): TaskHandlers =>
   'tasks' in identity && identity.tasks ? (identity.tasks as TaskHandlers) : {};
 
-/** Adapters, use cases and the job queue: what the HTTP service and the worker process share. */
-function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service') {
+/**
+ * Adapters, use cases and the job queue: what the HTTP service and the worker process share.
+ * `metrics` (the service's) counts sign-ins, lockouts, refresh-token reuse and rate-limit refusals.
+ */
+function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service', metrics?: Metrics) {
   const { config } = opts;
   const { orm, encryption, clock, logger } = base;
   const hasher = createPasswordHasher({ pepper: config.passwordPepper, cost: config.bcryptCost });
@@ -167,9 +178,15 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
     hasher,
     encryption,
     tokens: createSignedTokens({ keys: signingKeys, clock, issuer: config.jwt.issuer }),
-    limits: createRateLimits(config.rateLimits, { knex: orm.em.getConnection().getKnex(), redis, clock }),
+    limits: createRateLimits(config.rateLimits, {
+      knex: orm.em.getConnection().getKnex(),
+      redis,
+      clock,
+      onRefused: metrics?.rateLimitRefused,
+    }),
     outbox: jobs,
     hashCode: createCodeHasher(config.passwordPepper),
+    observer: metrics?.security,
   });
   const tasks = tasksOf(identity);
   let stopChaining: (() => Promise<void>) | undefined;
@@ -236,8 +253,14 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
 async function compose(opts: ServiceOptions, base: Base) {
   const { config } = opts;
   const { orm, clock, scope, logger } = base;
-  const core = composeCore(opts, base, 'service');
-  const { identity, signingKeys, auditCheckpoints } = core;
+  // The service's metrics, served at /metrics (a worker process serves none); the pool and the
+  // job queues are read when scraped.
+  const metrics = createMetrics();
+  const core = composeCore(opts, base, 'service', metrics);
+  const { identity, signingKeys, auditCheckpoints, jobs } = core;
+  registerPoolGauges(metrics.registry, () => poolUsage(orm));
+  registerJobQueueGauges(metrics.registry, () => jobs.depth());
+  registerAuditChainGauges(metrics.registry, () => auditBacklog(orm.em.fork()));
   const http = await createHttpApp({
     config,
     orm,
@@ -248,6 +271,7 @@ async function compose(opts: ServiceOptions, base: Base) {
     clock,
     jwks: () => signingKeys.jwks(),
     auditCheckpoints,
+    metrics,
   });
 
   return {

@@ -17,6 +17,8 @@ async function main(): Promise<void> {
     const warn = config.profile === 'production' ? logger.error.bind(logger) : logger.warn.bind(logger);
     warn('AUDIT_LOG_ENABLED=false: security events are NOT being recorded in the audit trail');
   }
+  if (config.profile === 'production' && !config.metricsToken)
+    logger.warn('METRICS_TOKEN is not set: GET /metrics answers 404 (set it to serve the metrics)');
   await service.start();
   logger.info(
     { worker: service.works },

@@ -90,6 +90,11 @@ export interface Config {
   };
   /** AUDIT_CHECKPOINT_CRON: when the chain's head is signed for keepers (UTC cron); undefined when off. */
   auditCheckpointCron?: string;
+  /**
+   * METRICS_TOKEN: when set, GET /metrics answers only `Authorization: Bearer <token>`. Unset, it
+   * answers without one outside production, and not at all (404) in production.
+   */
+  metricsToken?: string;
   trustedProxies: string[];
   /** Where the links in emails point: `${publicWebUrl}/verify-email?token=…`. */
   publicWebUrl: string;
@@ -319,6 +324,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       '*/10 * * * *',
       problems,
     ),
+    metricsToken: parseMetricsToken(env.METRICS_TOKEN, profile, problems),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS, profile, problems),
     publicWebUrl: parsePublicWebUrl(env.PUBLIC_WEB_URL, profile, problems),
     requireVerifiedEmail: parseBool('REQUIRE_VERIFIED_EMAIL', env.REQUIRE_VERIFIED_EMAIL, false, problems),
@@ -490,6 +496,32 @@ function parseRedisUrl(value: string | undefined, problems: string[]): string | 
   if (scheme !== 'redis:' && scheme !== 'rediss:') {
     problems.push(
       'REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://:password@cache:6379/0) or a unix socket path',
+    );
+  }
+  return value;
+}
+
+/** The shortest METRICS_TOKEN production accepts: 32 characters, as `openssl rand -hex 16` prints. */
+export const MIN_METRICS_TOKEN_LENGTH = 32;
+
+/**
+ * METRICS_TOKEN: a bearer token (RFC 6750 characters: letters, digits, `-._~+/`, then `=` padding),
+ * so that it can be sent at all; in production at least 32 characters and no placeholder. Never echoed.
+ */
+function parseMetricsToken(
+  value: string | undefined,
+  profile: Profile,
+  problems: string[],
+): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(value)) {
+    problems.push('METRICS_TOKEN must be a bearer token: letters, digits and - . _ ~ + / (then = padding)');
+  } else if (
+    profile === 'production' &&
+    (value.length < MIN_METRICS_TOKEN_LENGTH || PLACEHOLDER_SECRETS.has(value))
+  ) {
+    problems.push(
+      `METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters in production (e.g. openssl rand -hex 32)`,
     );
   }
   return value;

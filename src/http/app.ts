@@ -6,6 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import express, { type ErrorRequestHandler } from 'express';
 import type { JSONWebKeySet } from 'jose';
 import type { Orm } from '../adapters/database/orm.js';
+import type { Metrics } from '../adapters/metrics/metrics.js';
 import { jwksStaleIfErrorSeconds } from '../adapters/tokens/signing-keys.js';
 import type { Config } from '../config/config.js';
 import type { Authenticate } from '../identity/application/authenticate.js';
@@ -20,8 +21,10 @@ import type { Clock } from '../kernel/clock.js';
 import type { Logger, RequestScopeStorage } from '../kernel/logger.js';
 import { type AuditCheckpointSource, auditCheckpointRoutes } from './audit-checkpoint.js';
 import { cors, originAllowed } from './cors.js';
+import { graphqlMetricsPlugin } from './graphql-metrics.js';
 import { healthRoutes } from './health.js';
 import { createInFlight } from './in-flight.js';
+import { metricsRoute } from './metrics-route.js';
 import { requestScope } from './request-scope.js';
 import { refuseForeignTokenCookies, tokenTransport } from './token-cookies.js';
 
@@ -40,11 +43,13 @@ export interface HttpAppDeps {
   jwks: () => Promise<JSONWebKeySet>;
   /** The signed audit checkpoints, served at /.well-known/audit-checkpoint(-keys). */
   auditCheckpoints: AuditCheckpointSource;
+  /** Served at /metrics (see metricsRoute); GraphQL requests are counted into it. */
+  metrics: Pick<Metrics, 'exposition' | 'graphqlRequest'>;
 }
 
 /**
- * The HTTP edge: Express with the health routes, the JWKS and Apollo at /graphql, building one
- * request context per request. It is handed every use case; it builds none.
+ * The HTTP edge: Express with the health routes, the metrics, the JWKS and Apollo at /graphql,
+ * building one request context per request. It is handed every use case; it builds none.
  */
 export async function createHttpApp(deps: HttpAppDeps) {
   const { config, orm, logger, scope } = deps;
@@ -76,6 +81,7 @@ export async function createHttpApp(deps: HttpAppDeps) {
           };
         },
       },
+      graphqlMetricsPlugin(deps.metrics.graphqlRequest),
     ],
   });
   await apollo.start();
@@ -85,6 +91,9 @@ export async function createHttpApp(deps: HttpAppDeps) {
   app.set('trust proxy', trustProxySetting(config.trustedProxies));
   app.use(requestScope(scope, logger));
   app.use(healthRoutes(orm));
+  app.use(
+    metricsRoute({ token: config.metricsToken, production, exposition: () => deps.metrics.exposition() }),
+  );
   // The public signing keys, sent as canonical JSON (members sorted) with a strong ETag over those
   // bytes, so a verifier revalidates with If-None-Match and gets 304 while the set is unchanged.
   // While PostgreSQL is down the last keys read are served for jwksStaleIfErrorSeconds, and

@@ -312,4 +312,29 @@ describe('configuration', () => {
         'AUDIT_CHECKPOINT_CRON must be a cron expression',
       );
   });
+
+  it('takes METRICS_TOKEN as a bearer token, at least 32 characters in production, never repeating it', () => {
+    const dir = tmp();
+    expect(loadConfig({}, dir).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: 'short-but-fine-in-dev' }, dir).metricsToken).toBe(
+      'short-but-fine-in-dev',
+    );
+    const strong = 'f3a9c2e17b5d4086a1e2c3d4b5a69788';
+    expect(
+      loadConfig({ NODE_ENV: 'production', ...goodSecrets, METRICS_TOKEN: strong }, dir).metricsToken,
+    ).toBe(strong);
+    const production = (token: string) =>
+      problemsOf({ NODE_ENV: 'production', ...goodSecrets, METRICS_TOKEN: token });
+    expect(production(strong.slice(1))).toContain(
+      'METRICS_TOKEN must be at least 32 characters in production',
+    );
+    expect(production('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=')).toContain(
+      'METRICS_TOKEN must be at least',
+    );
+    for (const unsendable of ['two words', 'line\nbreak', 'quote"d', 'ünïcode-token'])
+      expect(problemsOf({ METRICS_TOKEN: `${strong}${unsendable}` })).toContain(
+        'METRICS_TOKEN must be a bearer token',
+      );
+    expect(production(`${strong} x`)).not.toContain(strong);
+  });
 });

@@ -66,3 +66,19 @@ export async function migrateUp(orm: Orm): Promise<string[]> {
   const applied = await orm.getMigrator().up();
   return applied.map((m) => m.name);
 }
+
+/** The connection pool at this moment (MikroORM → knex → tarn); zeros once the pool is closed. */
+export function poolUsage(orm: Orm) {
+  const client = orm.em.getConnection().getKnex().client as {
+    pool?: Record<'numUsed' | 'numFree' | 'numPendingAcquires' | 'numPendingCreates', () => number>;
+    config: { pool?: { max?: number } };
+  };
+  const pool = client.pool;
+  return {
+    used: pool?.numUsed() ?? 0,
+    free: pool?.numFree() ?? 0,
+    pendingAcquires: pool?.numPendingAcquires() ?? 0,
+    pendingCreates: pool?.numPendingCreates() ?? 0,
+    max: client.config.pool?.max ?? 0,
+  };
+}

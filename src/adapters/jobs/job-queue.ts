@@ -372,6 +372,22 @@ export function createJobQueue(opts: JobQueueOptions) {
       return undefined;
     },
 
+    /**
+     * Jobs per queue (dead letters included): waiting (ready, retrying later or scheduled) and in
+     * a worker's hands. pg-boss counts them itself, at most once a minute for the whole cluster
+     * (a cheaper read of its last count in between), so the figures lag by up to a minute, and
+     * hold even when no process here works jobs.
+     */
+    async depth(): Promise<{ queue: string; queued: number; active: number }[]> {
+      const queues = (await boss.getQueues()).map((q) => q.name);
+      return Promise.all(
+        queues.map(async (queue) => {
+          const [stats] = await boss.getQueueStats(queue, { force: true });
+          return { queue, queued: stats?.queuedCount ?? 0, active: stats?.activeCount ?? 0 };
+        }),
+      );
+    },
+
     /** Schedules as stored: one row per schedule for the whole cluster. */
     schedules: () => boss.getSchedules(),
   };

@@ -30,6 +30,8 @@ export interface RateLimitBackends {
   redis?: Redis;
   /** The memory store's time; the shared stores count in the time of the server that holds them. */
   clock: Clock;
+  /** Told the name of each budget that refuses a request (`login`, `register`, …: a fixed set). */
+  onRefused?: (budget: string) => void;
 }
 
 /** What rate-limiter-flexible's postgres store sends: a statement, which it also names. */
@@ -69,8 +71,18 @@ function unnamedStatements(knex: Knex) {
  */
 export function createRateLimits(limits: Config['rateLimits'], backends: RateLimitBackends) {
   const { knex, redis, clock } = backends;
+  const refused = (budget: string, msBeforeNext: number) => {
+    backends.onRefused?.(budget);
+    return rateLimited(msBeforeNext);
+  };
   if (limits.store === 'redis' && !redis) throw new Error('the redis rate-limit store needs a Redis client');
+  const budgets = new Map<Limiter, string>();
   const make = (keyPrefix: string, points: number, duration: number): Limiter => {
+    const limiter = makeLimiter(keyPrefix, points, duration);
+    budgets.set(limiter, keyPrefix);
+    return limiter;
+  };
+  const makeLimiter = (keyPrefix: string, points: number, duration: number): Limiter => {
     const opts: IRateLimiterOptions = { keyPrefix, points, duration };
     if (limits.store === 'memory') return new MemoryCounters({ points, duration, clock });
     if (limits.store === 'redis')
@@ -116,7 +128,7 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
     try {
       await limiter.consume(key);
     } catch (err) {
-      if (err instanceof RateLimiterRes) throw rateLimited(err.msBeforeNext);
+      if (err instanceof RateLimiterRes) throw refused(budgets.get(limiter) ?? 'other', err.msBeforeNext);
       throw err;
     }
   }
@@ -132,7 +144,7 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
     async addressFailureCap(ip: string): Promise<void> {
       const failures = await loginFailures.get(addressKey(ip));
       if (failures && failures.consumedPoints >= limits.loginFailuresPerDay)
-        throw rateLimited(failures.msBeforeNext);
+        throw refused('login-fail', failures.msBeforeNext);
     },
     async loginFailed(ip: string): Promise<void> {
       await loginFailures.penalty(addressKey(ip), 1);
@@ -150,7 +162,7 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
     /** One SMS per phone per cooldown, and a daily cap per phone. */
     async sms(phone: string): Promise<void> {
       const daily = await smsDaily.get(digest(phone));
-      if (daily && daily.consumedPoints >= limits.smsPerDay) throw rateLimited(daily.msBeforeNext);
+      if (daily && daily.consumedPoints >= limits.smsPerDay) throw refused('sms-day', daily.msBeforeNext);
       await consume(smsCooldown, digest(phone));
       await consume(smsDaily, digest(phone));
     },

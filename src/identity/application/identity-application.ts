@@ -10,7 +10,7 @@ import { createAuditTrail } from '../persistence/audit-chain.js';
 import { createAuditChainer } from '../persistence/audit-chainer.js';
 import { createDeviceTrustCounter } from '../persistence/device-trust-counter.js';
 import { createLockoutCounter } from '../persistence/lockout-counter.js';
-import { createUnitOfWork } from '../persistence/unit-of-work.js';
+import { createUnitOfWork, reportingAppendNow } from '../persistence/unit-of-work.js';
 import { createAccessTokens } from './access-tokens.js';
 import { createAuthenticator } from './authenticate.js';
 import { createDeviceTrust } from './device-trust.js';
@@ -22,6 +22,7 @@ import type { IdentityTasks, Outbox } from './outbox.js';
 import { createPasswordConfirmation } from './password-confirmation.js';
 import { createRecentAuth } from './recent-auth.js';
 import { createSecondFactor } from './second-factor.js';
+import { reportCommitted, type SecurityObserver, unobserved } from './security-observer.js';
 import { createSessionTokens } from './session-tokens.js';
 import { createSignIn } from './sign-in.js';
 import { createSmsCodes } from './sms-codes.js';
@@ -74,6 +75,8 @@ export interface IdentityDeps {
   hashCode: CodeHasher;
   /** Mail, SMS and background tasks, written as jobs in the caller's transaction. */
   outbox: Outbox;
+  /** The operators' counters of sign-ins, lockouts and refresh-token reuse; none when absent. */
+  observer?: SecurityObserver;
 }
 
 /**
@@ -90,13 +93,15 @@ export function createIdentityApplication(deps: IdentityDeps) {
     ttlSeconds: settings.jwt.accessTokenTtlSeconds,
   });
   const sessions = createSessionTokens({ accessTokens, clock, ...settings.session });
-  const audit = createAuditTrail({ clock, enabled: settings.auditLogEnabled });
+  const observer = deps.observer ?? unobserved;
+  const committed = reportCommitted(observer);
+  const audit = reportingAppendNow(createAuditTrail({ clock, enabled: settings.auditLogEnabled }), committed);
+  const inTransaction = createUnitOfWork(audit, committed);
   const auditChainer = createAuditChainer({
     clock,
     batchSize: settings.auditChain.batchSize,
     leaseMs: settings.auditChain.leaseMs,
   });
-  const inTransaction = createUnitOfWork(audit);
   const lockout = createLockoutCounter(settings.lockout);
   const deviceTrust = createDeviceTrust({ tokens, clock, issuer, settings: settings.deviceTrust });
   const challenges = createMfaChallenges({ tokens, clock, issuer });
@@ -148,6 +153,7 @@ export function createIdentityApplication(deps: IdentityDeps) {
         requireVerifiedEmail: settings.requireVerifiedEmail,
         sendLink,
         inTransaction,
+        observer,
       }),
       verifyMfa: createVerifyMfa({ clock, challenges, secondFactor, signIn }),
       sendMfaSmsCode: createSendMfaSmsCode({ challenges, sendSmsCode }),

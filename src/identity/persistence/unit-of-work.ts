@@ -4,28 +4,47 @@ import type { AuditContext, AuditTrail } from './audit-chain.js';
 
 export type RecordEvent = (event: DomainEvent) => void;
 
+/** Told the events of a transaction after it committed (never those of one rolled back). */
+export type OnCommitted = (events: DomainEvent[]) => void;
+
 /**
  * Runs one use case as one transaction: the work, one flush, then every event
  * it produced — those recorded by aggregates in this unit of work and those
- * recorded directly — appended to the audit chain before commit.
+ * recorded directly — appended to the audit chain before commit. Once the
+ * commit succeeded, the same events go to `onCommitted` (the operators' counters).
  */
-export function createUnitOfWork(audit: AuditTrail) {
-  return function inTransaction<T>(
+export function createUnitOfWork(audit: AuditTrail, onCommitted: OnCommitted = () => {}) {
+  return async function inTransaction<T>(
     em: EntityManager,
     ctx: AuditContext,
     work: (tx: EntityManager, record: RecordEvent) => Promise<T>,
   ): Promise<T> {
-    return em.transactional(async (tx) => {
+    let events: DomainEvent[] = [];
+    const result = await em.transactional(async (tx) => {
       const direct: DomainEvent[] = [];
       const result = await work(tx, (event) => direct.push(event));
       await tx.flush();
-      await audit.append(tx, [...pullAggregateEvents(tx), ...direct], ctx);
+      events = [...pullAggregateEvents(tx), ...direct];
+      await audit.append(tx, events, ctx);
       return result;
     });
+    onCommitted(events);
+    return result;
   };
 }
 
 export type InTransaction = ReturnType<typeof createUnitOfWork>;
+
+/** The audit trail whose appendNow (a transaction of its own) also tells `onCommitted` once it committed. */
+export function reportingAppendNow(audit: AuditTrail, onCommitted: OnCommitted): AuditTrail {
+  return {
+    ...audit,
+    async appendNow(em, events, ctx) {
+      await audit.appendNow(em, events, ctx);
+      onCommitted(events);
+    },
+  };
+}
 
 function pullAggregateEvents(em: EntityManager): DomainEvent[] {
   const events: DomainEvent[] = [];

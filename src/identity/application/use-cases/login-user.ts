@@ -3,7 +3,7 @@ import type { PasswordHasher } from '../../../adapters/crypto/password-hasher.js
 import type { RateLimits } from '../../../adapters/rate-limits/rate-limits.js';
 import type { Clock } from '../../../kernel/clock.js';
 import type { DomainEvent } from '../../../kernel/domain-event.js';
-import { forbidden } from '../../../kernel/errors.js';
+import { DomainError, ErrorCode, forbidden } from '../../../kernel/errors.js';
 import { parseDeviceId, parseDeviceName } from '../../domain/device.js';
 import { EmailTokenPurpose } from '../../domain/email-token.entity.js';
 import { User } from '../../domain/user.entity.js';
@@ -13,6 +13,7 @@ import { findUserByIdentifier } from '../../persistence/user-lookup.js';
 import type { DeviceTrustService } from '../device-trust.js';
 import type { SendLink } from '../email-links.js';
 import type { RequestContext } from '../request-context.js';
+import type { SecurityObserver } from '../security-observer.js';
 import type { AttemptBudget, MfaChallengeOutcome, SignIn, SignInOutcome } from '../sign-in.js';
 
 export interface LoginUserInput {
@@ -39,8 +40,19 @@ export function createLoginUser(deps: {
   requireVerifiedEmail: boolean;
   sendLink: SendLink;
   inTransaction: InTransaction;
+  observer: SecurityObserver;
 }) {
-  return async function login(
+  /** A sign-in refused by a budget (per address and identifier, or the address's daily failures). */
+  const countRateLimited = (err: unknown): never => {
+    if (err instanceof DomainError && err.code === ErrorCode.RATE_LIMITED)
+      deps.observer.signIn('rate_limited');
+    throw err;
+  };
+
+  return (ctx: RequestContext, input: LoginUserInput): Promise<SignInOutcome | MfaChallengeOutcome> =>
+    login(ctx, input).catch(countRateLimited);
+
+  async function login(
     ctx: RequestContext,
     input: LoginUserInput,
   ): Promise<SignInOutcome | MfaChallengeOutcome> {
@@ -117,5 +129,5 @@ export function createLoginUser(deps: {
       }
       return deps.signIn.firstFactorPassed(ctx, found, { device, budget, factor: 'password', try: reserved });
     });
-  };
+  }
 }

@@ -1,0 +1,58 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { freePort } from './ports';
+
+/**
+ * A TCP relay in front of a server (PostgreSQL): the service connects through it, and `cut()`
+ * plays an outage as the service sees one (its open connections drop, new ones are refused)
+ * while the server itself stays up for every other test; `restore()` ends the outage.
+ */
+export async function startTcpProxy(target: { host: string; port: number }) {
+  const port = await freePort();
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      const s = createServer((client) => {
+        const upstream = connect(target.port, target.host);
+        for (const socket of [client, upstream]) {
+          sockets.add(socket);
+          socket.on('close', () => sockets.delete(socket));
+          socket.on('error', () => {
+            client.destroy();
+            upstream.destroy();
+          });
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      s.once('error', reject);
+      s.listen(port, '127.0.0.1', () => {
+        server = s;
+        resolve();
+      });
+    });
+
+  await listen();
+  return {
+    port,
+    /** `url` with its host and port replaced by the relay's. */
+    through(url: string): string {
+      const relayed = new URL(url);
+      relayed.hostname = '127.0.0.1';
+      relayed.port = String(port);
+      return relayed.toString();
+    },
+    async cut(): Promise<void> {
+      const s = server;
+      server = undefined;
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve()));
+    },
+    async restore(): Promise<void> {
+      if (!server) await listen();
+    },
+    async close(): Promise<void> {
+      await this.cut();
+    },
+  };
+}
