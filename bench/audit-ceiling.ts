@@ -14,8 +14,9 @@ import { systemClock } from '../src/kernel/clock.js';
 
 export interface AuditCeiling {
   /**
-   * `statement`: appendNow, one INSERT committing on its own (a failed sign-in's record);
-   * `transaction`: BEGIN, the INSERT, COMMIT (how an audited use case stages its entries).
+   * `statement`: appendNow, facts committing on their own (a failed sign-in's record; those of
+   * concurrent callers leave together); `transaction`: BEGIN, the INSERT, COMMIT (how an audited
+   * use case stages its entries); `empty transaction`: BEGIN, SELECT 1, COMMIT, appending nothing.
    */
   shape: AppendShape;
   writers: number;
@@ -34,8 +35,8 @@ export interface AuditCeiling {
 }
 
 export const AUDIT_WRITERS = [8, 32];
-export type AppendShape = 'statement' | 'transaction';
-const SHAPES: AppendShape[] = ['statement', 'transaction'];
+export type AppendShape = 'statement' | 'transaction' | 'empty transaction';
+const SHAPES: AppendShape[] = ['statement', 'transaction', 'empty transaction'];
 const DRAIN_LIMIT_MS = 120_000;
 
 async function main(): Promise<void> {
@@ -49,10 +50,12 @@ async function main(): Promise<void> {
     for (const shape of SHAPES)
       for (const writers of AUDIT_WRITERS) {
         const events = [{ type: 'bench.append', data: { writers, shape } }];
-        const appendOne =
-          shape === 'statement'
-            ? () => trail.appendNow(orm.em.fork(), events, { meta })
-            : () => orm.em.fork().transactional((tx) => trail.append(tx, events, { meta }));
+        const appendOne = {
+          statement: () => trail.appendNow(orm.em.fork(), events, { meta }),
+          transaction: () => orm.em.fork().transactional((tx) => trail.append(tx, events, { meta })),
+          // The reference: the same transaction writing nothing, what any write transaction costs here.
+          'empty transaction': () => orm.em.fork().transactional((tx) => tx.execute('select 1')),
+        }[shape];
         let appends = 0;
         const started = performance.now();
         const deadline = started + seconds * 1000;

@@ -1,3 +1,4 @@
+import { endDbCost, startDbCost } from './db-cost.js';
 import { runLoad, type Step } from './load.js';
 import { cpuSample, otherCpuShare, waitForIdle } from './machine.js';
 import { type BenchResults, type Measured, SCENARIO_NAMES, type ScenarioName } from './report.js';
@@ -32,6 +33,8 @@ export interface Phase {
   server: ServerHandle;
   /** The server's environment, for a second server started beside it. */
   serverEnv: NodeJS.ProcessEnv;
+  /** PostgreSQL's CPU while the server idles, ticks/s (see idleDbTicksPerSecond). */
+  idleDbTicksPerSecond: number;
   databaseUrl: string;
   seconds: number;
   /** hashes/s of the bcrypt bound, to size the loads that wait on bcrypt */
@@ -59,10 +62,26 @@ async function measure(
   settled = false,
 ): Promise<Measured> {
   if (!settled) await settle(phase);
+  // Loads that run side by side share the database: only a load of its own is costed.
+  const db = settled ? undefined : await startDbCost(phase.databaseUrl, phase.server.pid);
   const memory = watchMemory(phase.server.pid);
   const before = cpuSample();
   const result = await runLoad({ url: phase.server.url, connections, seconds, steps });
-  const measured = { ...result, serverPeakRss: memory.stop(), otherCpu: otherCpuShare(before, cpuSample()) };
+  const measured: Measured = {
+    ...result,
+    serverPeakRss: memory.stop(),
+    otherCpu: otherCpuShare(before, cpuSample()),
+  };
+  if (db) {
+    const replies = Object.values(result.kinds).reduce((sum, k) => sum + k.ok, 0);
+    measured.database = await endDbCost(
+      phase.databaseUrl,
+      db,
+      replies,
+      phase.server.pid,
+      phase.idleDbTicksPerSecond,
+    );
+  }
   logLoad(label, measured);
   return measured;
 }

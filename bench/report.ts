@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditCeiling } from './audit-ceiling.js';
 import type { BcryptBound } from './bcrypt-bound.js';
+import type { DbCost } from './db-cost.js';
 import type { KindStats, LoadResult } from './load.js';
 
 export interface Measured extends LoadResult {
@@ -9,6 +10,8 @@ export interface Measured extends LoadResult {
   serverPeakRss?: number;
   /** Share of the machine (0–1) that processes outside this run used meanwhile: contention. */
   otherCpu?: number;
+  /** What each successful reply cost PostgreSQL (loads measured alone). */
+  database?: DbCost;
 }
 
 export const SCENARIO_NAMES = [
@@ -79,6 +82,7 @@ export function markdown(r: BenchResults, resultsFile: string): string {
   const lines = [
     ...header(r),
     ...scenarioTable(r),
+    ...databaseTable(r),
     ...bcryptLine(r),
     ...stormTable(r),
     ...sizeTable(r),
@@ -132,6 +136,31 @@ function scenarioTable(r: BenchResults): string[] {
     lines.push('', `\`refresh\` with its audit entry runs at ${ratio.toFixed(2)}× the rate without one.`);
   }
   return [...lines, ''];
+}
+
+function databaseTable(r: BenchResults): string[] {
+  const rows = SCENARIO_NAMES.filter((name) => r.scenarios[name]?.database && name !== 'bare');
+  if (rows.length === 0) return [];
+  const num = (v: number | undefined, digits: number) => (v === undefined ? '–' : v.toFixed(digits));
+  return [
+    '### What a request costs PostgreSQL',
+    '',
+    'Per successful reply: statements sent and their execution time (pg_stat_statements; the job',
+    "queue's polling and the audit chainer's idle ticks left out), the chainer's time linking the",
+    "reply's audit entries, the CPU of every PostgreSQL process (parsing, planning, commits included;",
+    "less what it spends idle) and the service process's CPU.",
+    '',
+    '| scenario | statements | execution ms | linking ms | PostgreSQL CPU ms | service CPU ms |',
+    '| --- | --: | --: | --: | --: | --: |',
+    ...rows.map((name) => {
+      const d = r.scenarios[name]?.database as DbCost;
+      return (
+        `| ${SCENARIO_LABELS[name]} | ${num(d.statementsPerRequest, 1)} | ${num(d.execMsPerRequest, 3)} | ` +
+        `${num(d.linkingExecMsPerRequest, 3)} | ${num(d.cpuMsPerRequest, 2)} | ${num(d.serviceCpuMsPerRequest, 2)} |`
+      );
+    }),
+    '',
+  ];
 }
 
 function bcryptLine(r: BenchResults): string[] {
@@ -203,8 +232,9 @@ function auditTable(r: BenchResults): string[] {
     '### Audit trail ceiling',
     '',
     "Single-entry appends straight to PostgreSQL (no HTTP), while the idle server's chainer links them",
-    'into the hash chain: what every audited write of every instance shares. `statement`: one INSERT',
-    'committing on its own (appendNow); `transaction`: BEGIN, INSERT, COMMIT, as a use case stages its entries.',
+    'into the hash chain: what every audited write of every instance shares. `statement`: appendNow, facts',
+    'committing on their own (those of concurrent callers in one INSERT); `transaction`: BEGIN, INSERT,',
+    'COMMIT, as a use case stages its entries; `empty transaction`: BEGIN, SELECT 1, COMMIT, for reference.',
     '',
     '| shape | writers | appends/s | waiting to be linked at the end | oldest waited s | drained in s | linked/s | other CPU |',
     '| --- | --: | --: | --: | --: | --: | --: | --: |',

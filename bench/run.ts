@@ -13,6 +13,7 @@ import { createPasswordHasher } from '../src/adapters/crypto/password-hasher.js'
 import type { AuditCeiling } from './audit-ceiling.js';
 import type { BcryptBound } from './bcrypt-bound.js';
 import { Cleanup } from './cleanup.js';
+import { idleDbTicksPerSecond } from './db-cost.js';
 import { stopAllLoads } from './load.js';
 import { cpuSample, gitCommit, machineFacts, otherCpuShare } from './machine.js';
 import { brokenLoads, fixtureSessions, type Phase, scenarios, sizes, storm, timed } from './phases.js';
@@ -118,6 +119,7 @@ async function main(args: Args): Promise<number> {
   const phase: Phase = {
     server,
     serverEnv: env,
+    idleDbTicksPerSecond: await idleDbTicksPerSecond(args.quick ? 1 : 3),
     databaseUrl: db.url,
     seconds,
     bcryptRate: bcrypt?.hashesPerSecond ?? 0,

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/adapters/database/embedded-postgres.js';
+import { enableStatementStats } from './db-cost.js';
 import { dropDatabase } from './seed.js';
 
 /** The repository root, whether this runs from bench/ (ts-node) or dist/bench/ (build). */
@@ -79,6 +80,7 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
     dataDir,
     port: await freePort(),
     ephemeral: true,
+    settings: ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=top'],
     log: (line) => lines.push(line),
   }).catch((err: unknown) => {
     process.stderr.write(lines.slice(-30).join(''));
@@ -86,8 +88,10 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
     throw err;
   });
   try {
+    const url = await ensureDatabase(server.url, 'bench');
+    await enableStatementStats(url);
     return {
-      url: await ensureDatabase(server.url, 'bench'),
+      url,
       kind: 'embedded',
       stop: async () => {
         await server.stop();

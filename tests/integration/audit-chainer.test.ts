@@ -84,6 +84,38 @@ describe('staged audit entries and the chainer', () => {
     expect(await auditBacklog(app.orm.em.fork())).toMatchObject({ pending: 4 });
   });
 
+  it('writes facts recorded at the same moment outside a transaction together, each durable when its caller goes on', async () => {
+    const statements: string[] = [];
+    const counted = await startTestApp({ env: { WORKER: 'off' }, onQuery: (sql) => statements.push(sql) });
+    try {
+      statements.length = 0;
+      await Promise.all(
+        Array.from({ length: 50 }, (_, n) =>
+          trail.appendNow(counted.orm.em.fork(), [event(n), event(100 + n)], {}),
+        ),
+      );
+      const inserts = statements.filter((sql) => /insert into audit_pending/.test(sql));
+      expect(inserts.length).toBeGreaterThanOrEqual(1);
+      expect(inserts.length).toBeLessThan(50);
+      expect(await auditBacklog(counted.orm.em.fork())).toMatchObject({ pending: 100 });
+    } finally {
+      await counted.close();
+    }
+  });
+
+  it('fails the callers whose statement failed, and only those', async () => {
+    const conn = app.orm.em.getConnection();
+    await conn.execute(`alter table audit_pending add constraint refuse_test check (type <> 'test.refused')`);
+    try {
+      const refused = trail.appendNow(app.orm.em.fork(), [{ type: 'test.refused', data: {} }], {});
+      await expect(refused).rejects.toThrow(/refuse_test/);
+      await trail.appendNow(app.orm.em.fork(), [event(1)], {});
+    } finally {
+      await conn.execute('alter table audit_pending drop constraint refuse_test');
+    }
+    expect(await auditBacklog(app.orm.em.fork())).toMatchObject({ pending: 1 });
+  });
+
   it('links entries committed out of staging order, once each, and never a rolled-back one', async () => {
     const chainer = createAuditChainer({ clock: systemClock, batchSize: 100, leaseMs: 1000 });
     const early = await openTransaction(app, (tx) => trail.append(tx, [event(1)], {}));

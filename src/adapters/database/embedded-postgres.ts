@@ -12,6 +12,8 @@ export interface EmbeddedPostgresOptions {
   port: number;
   /** Faster, unsafe settings for throw-away clusters (tests, benchmarks). */
   ephemeral?: boolean;
+  /** More server settings, `name=value` each (the benchmark preloads pg_stat_statements). */
+  settings?: string[];
   log?: (line: string) => void;
 }
 
@@ -33,6 +35,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'];
   if (opts.ephemeral)
     flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  for (const setting of opts.settings ?? []) flags.push('-c', setting);
   const log = opts.log ?? (() => {});
   const pg = new EmbeddedPostgres({
     databaseDir,

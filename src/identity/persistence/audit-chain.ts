@@ -17,6 +17,11 @@ const MAX_USER_AGENT = 512;
 export const STAGED_COLUMNS =
   'id, type, actor_id, subject_id, client_ip, user_agent, request_id, occurred_at, data';
 const ENTRY_ROW = '(?::uuid, ?, ?::uuid, ?::uuid, ?, ?, ?, ?::timestamptz, ?)';
+/** Rows per statement: 9 parameters each, well under PostgreSQL's 65,535. */
+const MAX_ROWS_PER_INSERT = 1000;
+
+const insertSql = (rows: number) =>
+  `insert into audit_pending (${STAGED_COLUMNS}) values ${Array.from({ length: rows }, () => ENTRY_ROW).join(', ')}`;
 
 /** An entry's fields but its sequence, which the chainer assigns when it links the entry. */
 function entryFields(
@@ -44,10 +49,9 @@ function entryFields(
  * (audit-chainer.ts) links committed entries into the hash chain shortly after.
  */
 export function createAuditTrail(deps: { clock: Clock; enabled: boolean }) {
-  async function append(tx: EntityManager, events: DomainEvent[], ctx: AuditContext): Promise<void> {
-    if (!deps.enabled || events.length === 0) return;
+  function rowsOf(events: DomainEvent[], ctx: AuditContext): unknown[][] {
     const occurredAt = new Date(deps.clock.now().getTime());
-    const values = events.flatMap((event) => {
+    return events.map((event) => {
       const f = entryFields(event, ctx, occurredAt);
       return [
         f.id,
@@ -61,20 +65,76 @@ export function createAuditTrail(deps: { clock: Clock; enabled: boolean }) {
         f.data,
       ];
     });
-    await tx.execute(
-      `insert into audit_pending (${STAGED_COLUMNS}) values ${events.map(() => ENTRY_ROW).join(', ')}`,
-      values,
-    );
+  }
+
+  async function append(tx: EntityManager, events: DomainEvent[], ctx: AuditContext): Promise<void> {
+    if (!deps.enabled || events.length === 0) return;
+    const rows = rowsOf(events, ctx);
+    await tx.execute(insertSql(rows.length), rows.flat());
+  }
+
+  /**
+   * Facts recorded outside a transaction, written together: while one INSERT is on its way, the
+   * facts recorded meanwhile wait and leave as the next one, in one statement. Each caller's
+   * promise settles with the statement that carried its rows, so a fact is durable (or failed)
+   * when its caller goes on, and a fact of several entries lands whole or not at all.
+   */
+  interface Waiting {
+    rows: unknown[][];
+    resolve: () => void;
+    reject: (err: unknown) => void;
+  }
+  let queue: Waiting[] = [];
+  let inFlight = false;
+
+  async function flush(em: EntityManager): Promise<void> {
+    inFlight = true;
+    try {
+      while (queue.length > 0) {
+        // Whole facts, up to MAX_ROWS_PER_INSERT rows (at least one fact, whatever its size).
+        let take = 0;
+        let rows = 0;
+        while (take < queue.length && (take === 0 || rows + queue[take].rows.length <= MAX_ROWS_PER_INSERT)) {
+          rows += queue[take].rows.length;
+          take += 1;
+        }
+        const batch = queue.slice(0, take);
+        queue = queue.slice(take);
+        try {
+          // On the pool, outside any transaction: the statement commits on its own.
+          await em.getConnection().execute(
+            insertSql(rows),
+            batch.flatMap((w) => w.rows.flat()),
+            'run',
+          );
+          for (const w of batch) w.resolve();
+        } catch (err) {
+          for (const w of batch) w.reject(err);
+        }
+      }
+    } finally {
+      inFlight = false;
+    }
+  }
+
+  function appendNow(em: EntityManager, events: DomainEvent[], ctx: AuditContext): Promise<void> {
+    if (!deps.enabled || events.length === 0) return Promise.resolve();
+    const rows = rowsOf(events, ctx);
+    return new Promise<void>((resolve, reject) => {
+      queue.push({ rows, resolve, reject });
+      if (!inFlight) void flush(em);
+    });
   }
 
   return {
     /** Stages the events inside the caller's transaction: they commit or roll back with its change. */
     append,
     /**
-     * For facts recorded outside a use case's transaction (a failed sign-in): one INSERT that
-     * commits on its own, so a fact that needs several entries still lands whole or not at all.
+     * For facts recorded outside a use case's transaction (a failed sign-in): committed on their
+     * own, together with those of other requests recorded at the same moment, before it resolves.
+     * `em` must not be inside a transaction.
      */
-    appendNow: (em: EntityManager, events: DomainEvent[], ctx: AuditContext) => append(em, events, ctx),
+    appendNow,
   };
 }
 
