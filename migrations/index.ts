@@ -10,6 +10,7 @@ import { Migration20261201180000_mail_outbox } from './Migration20261201180000_m
 import { Migration20261201181000_email } from './Migration20261201181000_email.js';
 import { Migration20261201190000_audit_staging } from './Migration20261201190000_audit_staging.js';
 import { Migration20261201191000_audit_checkpoints } from './Migration20261201191000_audit_checkpoints.js';
+import { Migration20261201200000_live_sessions } from './Migration20261201200000_live_sessions.js';
 
 export const migrationsList = [
   { name: 'Migration20261128000000_initial', class: Migration20261128000000_initial },
@@ -23,4 +24,5 @@ export const migrationsList = [
   { name: 'Migration20261201180000_mail_outbox', class: Migration20261201180000_mail_outbox },
   { name: 'Migration20261201190000_audit_staging', class: Migration20261201190000_audit_staging },
   { name: 'Migration20261201191000_audit_checkpoints', class: Migration20261201191000_audit_checkpoints },
+  { name: 'Migration20261201200000_live_sessions', class: Migration20261201200000_live_sessions },
 ];

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createFieldEncryption, type FieldEncryption } from './adapters/crypto/field-encryption.js';
 import { createPasswordHasher } from './adapters/crypto/password-hasher.js';
+import { type ChangeListener, createChangeListener } from './adapters/database/change-listener.js';
 import { createOrm, type Orm, type OrmOptions, poolUsage } from './adapters/database/orm.js';
 import { createJobQueue, type JobQueue, type JobTuning } from './adapters/jobs/job-queue.js';
 import {
@@ -23,6 +24,7 @@ import { createSigningKeys } from './adapters/tokens/signing-keys.js';
 import type { Config } from './config/config.js';
 import { createHttpApp } from './http/app.js';
 import { createIdentityApplication } from './identity/application/identity-application.js';
+import { AUTH_CHANGES_CHANNEL, createLiveSessionCache } from './identity/application/live-session-cache.js';
 import { createCodeHasher } from './identity/domain/one-time-codes.js';
 import { auditBacklog } from './identity/persistence/audit-chainer.js';
 import { createAuditCheckpoints } from './identity/persistence/audit-checkpoints.js';
@@ -171,7 +173,9 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
         maxConnections: opts.jobTuning?.concurrency ?? 4,
       })
     : createOutboxMailSender({ em: orm.em, clock });
+  const live = role === 'service' ? liveSessionsOf(config, opts.databaseUrl, logger) : undefined;
   const identity = createIdentityApplication({
+    liveSessions: live?.cache,
     settings: config,
     clock,
     logger,
@@ -204,6 +208,8 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
     auditCheckpoints,
     /** Whether this process works jobs (WORKER, or a worker process). */
     works,
+    /** The cache of live sessions and its listener, in an HTTP service with AUTH_CACHE on. */
+    liveSessions: live,
     /**
      * Loads the signing keys, creating the first one on a new database (the service refuses to
      * start without); starts the job queue (installing or migrating its schema) and, in a
@@ -211,6 +217,8 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
      */
     async start(): Promise<void> {
       await signingKeys.ensureActiveKey();
+      // Not awaited past its first try: until it listens, every request reads the database.
+      await live?.listener.start();
       await jobs.start({ tasks: Object.keys(tasks) });
       if (!works) return;
       await jobs.work({
@@ -242,12 +250,49 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
     /** Stops the job queue (jobs in hand finish first), closes the Redis connection and the database pool. */
     async close(): Promise<void> {
       await stopChaining?.();
+      await live?.listener.stop();
       await jobs.stop();
       mail.close();
       if (redis) await closeRedisClient(redis);
       await orm.close();
     },
   };
+}
+
+/** How long a live session stays cached at most, notifications aside. */
+const LIVE_SESSION_TTL_MS = 60_000;
+const LIVE_SESSIONS_CACHED = 10_000;
+
+/**
+ * The cache of live sessions and the LISTEN that keeps it fresh, unless AUTH_CACHE=false or the
+ * database is reached through a transaction pooler with no direct DATABASE_LISTEN_URL (a LISTEN
+ * needs a session of its own).
+ */
+function liveSessionsOf(config: Config, databaseUrl: string, logger: Logger) {
+  if (!config.authCache) return undefined;
+  const url = config.databaseListenUrl ?? (config.databasePoolMode === 'session' ? databaseUrl : undefined);
+  if (!url) {
+    logger.info('live session cache off: DATABASE_POOL_MODE=transaction and no DATABASE_LISTEN_URL');
+    return undefined;
+  }
+  let listener: ChangeListener | undefined;
+  const cache = createLiveSessionCache({
+    isLive: () => listener?.connected() ?? false,
+    ttlMs: LIVE_SESSION_TTL_MS,
+    maxEntries: LIVE_SESSIONS_CACHED,
+  });
+  listener = createChangeListener({
+    url,
+    channel: AUTH_CHANGES_CHANNEL,
+    onChange: (payload) => cache.invalidate(payload),
+    onReset: () => cache.reset(),
+    onError: (err) =>
+      logger.warn(
+        { error: describeError(err) },
+        'session change listener lost; reading sessions from the database',
+      ),
+  });
+  return { cache, listener };
 }
 
 async function compose(opts: ServiceOptions, base: Base) {

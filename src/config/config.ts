@@ -24,6 +24,17 @@ export interface Config {
    * connection per transaction (PgBouncer's pool_mode=transaction); nothing may then rely on a session.
    */
   databasePoolMode: DatabasePoolMode;
+  /**
+   * DATABASE_LISTEN_URL: a direct connection (not through a transaction pooler) for the one LISTEN
+   * that keeps each instance's cache of live sessions fresh; DATABASE_URL when unset.
+   */
+  databaseListenUrl?: string;
+  /**
+   * AUTH_CACHE: each instance answers authenticated requests from its cache of live sessions
+   * (invalidated through LISTEN/NOTIFY, never used while the listener is not known to be connected)
+   * unless set to false.
+   */
+  authCache: boolean;
   dataDir: string;
   embeddedPostgresPort: number;
   fieldEncryptionKeys: FieldKey[];
@@ -193,6 +204,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     port: parseIntSetting('PORT', env.PORT, 4000, problems),
     databaseUrl,
     databasePoolMode: parsePoolMode(env.DATABASE_POOL_MODE, problems),
+    databaseListenUrl: env.DATABASE_LISTEN_URL || undefined,
+    authCache: parseBool('AUTH_CACHE', env.AUTH_CACHE, true, problems),
     dataDir,
     embeddedPostgresPort: parseIntSetting('EMBEDDED_PG_PORT', env.EMBEDDED_PG_PORT, 54329, problems),
     fieldEncryptionKeys,

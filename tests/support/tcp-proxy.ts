@@ -10,6 +10,7 @@ export async function startTcpProxy(target: { host: string; port: number }) {
   const port = await freePort();
   const sockets = new Set<Socket>();
   let server: Server | undefined;
+  let stalled = false;
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
@@ -23,7 +24,15 @@ export async function startTcpProxy(target: { host: string; port: number }) {
             upstream.destroy();
           });
         }
-        client.pipe(upstream).pipe(client);
+        // Relayed by hand rather than piped, so that stall() can hold every byte back.
+        client.on('data', (chunk: Buffer) => {
+          if (!stalled) upstream.write(chunk);
+        });
+        upstream.on('data', (chunk: Buffer) => {
+          if (!stalled) client.write(chunk);
+        });
+        client.on('end', () => upstream.end());
+        upstream.on('end', () => client.end());
       });
       s.once('error', reject);
       s.listen(port, '127.0.0.1', () => {
@@ -49,7 +58,15 @@ export async function startTcpProxy(target: { host: string; port: number }) {
       await new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve()));
     },
     async restore(): Promise<void> {
+      stalled = false;
       if (!server) await listen();
+    },
+    /**
+     * A silent network: connections stay open but nothing gets through either way (what a dead
+     * route or a frozen server looks like from the client, which notices nothing until a timeout).
+     */
+    stall(): void {
+      stalled = true;
     },
     async close(): Promise<void> {
       await this.cut();

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { InvalidTokenError, type SignedTokens } from '../../adapters/tokens/signed-tokens.js';
+import type { Clock } from '../../kernel/clock.js';
 import type { Role } from '../domain/enums.js';
 
 export const ACCESS_TOKEN_TYP = 'at+jwt';
@@ -14,8 +16,25 @@ export interface AccessTokenClaims {
 
 export { InvalidTokenError as InvalidAccessTokenError };
 
-/** Access tokens: `typ: at+jwt`, for other services (`aud`), 15 minutes by default. */
-export function createAccessTokens(deps: { tokens: SignedTokens; audience: string; ttlSeconds: number }) {
+/** Verified tokens kept per instance at most; the least recently verified go first. */
+export const VERIFIED_TOKENS_CACHED = 10_000;
+
+/**
+ * Access tokens: `typ: at+jwt`, for other services (`aud`), 15 minutes by default. A token's
+ * signature and claims are checked once: what verified is kept, by the token's SHA-256 (never the
+ * token itself), until its `exp`, so the requests that follow skip the signature check. Whether
+ * its session is still live is asked at every request all the same (authenticate.ts).
+ */
+export function createAccessTokens(deps: {
+  tokens: SignedTokens;
+  audience: string;
+  ttlSeconds: number;
+  clock: Clock;
+  cacheSize?: number;
+}) {
+  const cacheSize = deps.cacheSize ?? VERIFIED_TOKENS_CACHED;
+  const verified = new Map<string, AccessTokenClaims>();
+
   async function issue(subject: { userId: string; sessionId: string; deviceId: string; role: Role }) {
     const { token, expiresAt } = await deps.tokens.sign({
       typ: ACCESS_TOKEN_TYP,
@@ -28,6 +47,23 @@ export function createAccessTokens(deps: { tokens: SignedTokens; audience: strin
   }
 
   async function verify(token: string): Promise<AccessTokenClaims> {
+    const key = createHash('sha256').update(token).digest('base64url');
+    const known = verified.get(key);
+    if (known) {
+      // As jose judges expiry: whole seconds, expired once exp is reached.
+      if (known.expiresAt.getTime() / 1000 > Math.floor(deps.clock.now().getTime() / 1000)) return known;
+      verified.delete(key);
+      throw new InvalidTokenError('exp', { expired: true });
+    }
+    const claims = await verifySignature(token);
+    if (cacheSize > 0) {
+      if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
+      verified.set(key, claims);
+    }
+    return claims;
+  }
+
+  async function verifySignature(token: string): Promise<AccessTokenClaims> {
     const payload = await deps.tokens.verify(token, {
       typ: ACCESS_TOKEN_TYP,
       audience: deps.audience,

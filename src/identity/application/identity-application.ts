@@ -4,6 +4,7 @@ import type { RateLimits } from '../../adapters/rate-limits/rate-limits.js';
 import type { SignedTokens } from '../../adapters/tokens/signed-tokens.js';
 import type { Config } from '../../config/config.js';
 import type { Clock } from '../../kernel/clock.js';
+import type { DomainEvent } from '../../kernel/domain-event.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { CodeHasher } from '../domain/one-time-codes.js';
 import { createAuditTrail } from '../persistence/audit-chain.js';
@@ -15,6 +16,7 @@ import { createAccessTokens } from './access-tokens.js';
 import { createAuthenticator } from './authenticate.js';
 import { createDeviceTrust } from './device-trust.js';
 import { createEmailLinks } from './email-links.js';
+import { type LiveSessionCache, noSessionCache } from './live-session-cache.js';
 import { createMailMessages } from './mail-messages.js';
 import { createMfaChallenges } from './mfa-challenges.js';
 import { createNewPassword } from './new-password.js';
@@ -77,6 +79,8 @@ export interface IdentityDeps {
   outbox: Outbox;
   /** The operators' counters of sign-ins, lockouts and refresh-token reuse; none when absent. */
   observer?: SecurityObserver;
+  /** Live sessions an instance may authenticate from without a database read; none when absent. */
+  liveSessions?: LiveSessionCache;
 }
 
 /**
@@ -91,10 +95,18 @@ export function createIdentityApplication(deps: IdentityDeps) {
     tokens,
     audience: settings.jwt.audience,
     ttlSeconds: settings.jwt.accessTokenTtlSeconds,
+    clock,
   });
   const sessions = createSessionTokens({ accessTokens, clock, ...settings.session });
   const observer = deps.observer ?? unobserved;
-  const committed = reportCommitted(observer);
+  const liveSessions = deps.liveSessions ?? noSessionCache;
+  const counted = reportCommitted(observer);
+  const committed = (events: readonly DomainEvent[]) => {
+    counted(events);
+    // Read-your-writes on this instance: the account a committed event is about leaves this
+    // instance's cache now, before PostgreSQL's notification (which tells the other instances) arrives.
+    for (const event of events) if (event.subjectId) liveSessions.invalidate(`u:${event.subjectId}`);
+  };
   const audit = reportingAppendNow(createAuditTrail({ clock, enabled: settings.auditLogEnabled }), committed);
   const inTransaction = createUnitOfWork(audit, committed);
   const auditChainer = createAuditChainer({
@@ -131,7 +143,7 @@ export function createIdentityApplication(deps: IdentityDeps) {
   const prepareRegistration = createRegistration({ hasher, clock, limits, passwordMinLength, sendLink });
 
   return {
-    authenticate: createAuthenticator({ accessTokens, clock }),
+    authenticate: createAuthenticator({ accessTokens, clock, sessions: liveSessions }),
     /** Appends facts recorded outside a use case (operator commands). */
     inTransaction,
     /** Links staged audit entries into the chain; started by processes that work jobs. */

@@ -1,0 +1,197 @@
+import { errorCode } from '../support/errors';
+import { anAdmin, aUser, signIn } from '../support/factories';
+import {
+  MeDoc,
+  RevokeSessionDoc,
+  SetUserRoleDoc,
+  SuspendUserDoc,
+  UpdateProfileDoc,
+} from '../support/operations';
+import { startTcpProxy } from '../support/tcp-proxy';
+import { bearer, startTestApp, type TestApp } from '../support/test-app';
+
+/**
+ * Each instance keeps the live sessions it authenticated, so that `me` and every other
+ * authenticated request need no database read, and PostgreSQL tells every instance (LISTEN/NOTIFY)
+ * of each change that could end a session or alter an account. Whenever the listener is not known
+ * to be connected, every request reads the database again.
+ */
+
+/** The authentication query of this app's requests (the live-session check). */
+const isSessionCheck = (sql: string) => /from sessions s join users u on u\.id = s\.user_id/.test(sql);
+
+/** Polls until `check` holds; returns the milliseconds it took, or throws naming `what`. */
+async function within(what: string, ms: number, check: () => Promise<boolean>): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    if (await check()) return performance.now() - started;
+    if (performance.now() - started > ms) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const listening = (app: TestApp) =>
+  within('the listener connected', 10_000, async () => !!app.service.liveSessions?.listener.connected());
+
+describe('the cache of live sessions', () => {
+  let writer: TestApp;
+  let reader: TestApp;
+  const readerStatements: string[] = [];
+  beforeAll(async () => {
+    writer = await startTestApp();
+    reader = await startTestApp({
+      databaseUrl: writer.databaseUrl,
+      onQuery: (sql) => readerStatements.push(sql),
+    });
+    await listening(reader);
+  });
+  afterAll(async () => {
+    await reader.close();
+    await writer.close();
+  });
+
+  /** `me` on the reader; how many session checks it sent to the database. */
+  async function meOnReader(accessToken: string) {
+    readerStatements.length = 0;
+    const res = await reader.gql(MeDoc, undefined, bearer(accessToken));
+    return { res, reads: readerStatements.filter(isSessionCheck).length };
+  }
+
+  it('authenticates a session from memory once it has been read', async () => {
+    const session = await signIn(writer, await aUser(writer));
+    const first = await meOnReader(session.accessToken);
+    expect(first.res.data?.me.id).toBe(session.user.id);
+    expect(first.reads).toBe(1);
+    const second = await meOnReader(session.accessToken);
+    expect(second.res.data?.me.id).toBe(session.user.id);
+    expect(second.reads).toBe(0);
+  });
+
+  it('sees a session revoked on another instance within 1 s', async () => {
+    const user = await aUser(writer);
+    const kept = await signIn(writer, user, 'kept-device');
+    const doomed = await signIn(writer, user, 'doomed-device');
+    await meOnReader(doomed.accessToken);
+    expect((await meOnReader(doomed.accessToken)).reads).toBe(0);
+
+    const revoked = await writer.gql(RevokeSessionDoc, { id: doomed.session.id }, bearer(kept.accessToken));
+    expect(revoked.data?.revokeSession).toBe(true);
+    const took = await within(
+      'the revocation seen on the reader',
+      5_000,
+      async () => errorCode((await meOnReader(doomed.accessToken)).res) === 'UNAUTHENTICATED',
+    );
+    expect(took).toBeLessThan(1_000);
+    // The other session of the same account goes on.
+    expect((await meOnReader(kept.accessToken)).res.data?.me.id).toBe(user.id);
+  });
+
+  it('sees an account suspended or changed on another instance within 1 s', async () => {
+    const admin = await anAdmin(writer);
+    const user = await aUser(writer);
+    const session = await signIn(writer, user);
+    await meOnReader(session.accessToken);
+
+    await writer.gql(UpdateProfileDoc, { input: { phone: '+264811234567' } }, bearer(session.accessToken));
+    const changed = await within(
+      'the new phone seen on the reader',
+      5_000,
+      async () => (await meOnReader(session.accessToken)).res.data?.me.phone === '+264811234567',
+    );
+    expect(changed).toBeLessThan(1_000);
+
+    const suspended = await writer.gql(SuspendUserDoc, { id: user.id }, bearer(admin.session.accessToken));
+    expect(suspended.errors).toBeUndefined();
+    const took = await within(
+      'the suspension seen on the reader',
+      5_000,
+      async () => errorCode((await meOnReader(session.accessToken)).res) === 'UNAUTHENTICATED',
+    );
+    expect(took).toBeLessThan(1_000);
+  });
+
+  it('applies a change made on this instance to its very next request', async () => {
+    const admin = await anAdmin(reader);
+    const user = await aUser(reader);
+    const session = await signIn(reader, user);
+    await meOnReader(session.accessToken);
+    expect((await meOnReader(session.accessToken)).res.data?.me.role).toBe('USER');
+    await reader.gql(SetUserRoleDoc, { id: user.id, role: 'ADMIN' }, bearer(admin.session.accessToken));
+    const next = await meOnReader(session.accessToken);
+    expect(next.res.data?.me.role).toBe('ADMIN');
+    expect(next.reads).toBe(1);
+  });
+});
+
+describe('when the listener cannot be trusted', () => {
+  it('reads the database for every request, so a revocation is seen at once, and caches again once it listens', async () => {
+    const writer = await startTestApp();
+    const direct = new URL(writer.databaseUrl);
+    const relay = await startTcpProxy({ host: direct.hostname, port: Number(direct.port) });
+    const statements: string[] = [];
+    const reader = await startTestApp({
+      databaseUrl: writer.databaseUrl,
+      env: { DATABASE_LISTEN_URL: relay.through(writer.databaseUrl) },
+      onQuery: (sql) => statements.push(sql),
+    });
+    const reads = async (accessToken: string) => {
+      statements.length = 0;
+      const res = await reader.gql(MeDoc, undefined, bearer(accessToken));
+      return { res, reads: statements.filter(isSessionCheck).length };
+    };
+    try {
+      await listening(reader);
+      const user = await aUser(writer);
+      const kept = await signIn(writer, user, 'kept-device');
+      const doomed = await signIn(writer, user, 'doomed-device');
+      await reads(doomed.accessToken);
+      expect((await reads(doomed.accessToken)).reads).toBe(0);
+
+      // A silent network: the listener's connection stays open, but nothing is heard. Within a
+      // second its heartbeat is overdue and the cache is not used; the revocation made meanwhile
+      // (which the listener never hears) is seen by the next request all the same.
+      relay.stall();
+      await within(
+        'the listener no longer trusted',
+        1_000,
+        async () => !reader.service.liveSessions?.listener.connected(),
+      );
+      await writer.gql(RevokeSessionDoc, { id: doomed.session.id }, bearer(kept.accessToken));
+      const after = await reads(doomed.accessToken);
+      expect(errorCode(after.res)).toBe('UNAUTHENTICATED');
+      expect(after.reads).toBe(1);
+      expect((await reads(kept.accessToken)).reads).toBe(1);
+      expect((await reads(kept.accessToken)).reads).toBe(1);
+
+      // Connections cut outright: still no cache.
+      await relay.cut();
+      expect((await reads(kept.accessToken)).reads).toBe(1);
+
+      // Back: the listener connects again, forgets what it held, and caches anew.
+      await relay.restore();
+      await within(
+        'the listener connected again',
+        15_000,
+        async () => !!reader.service.liveSessions?.listener.connected(),
+      );
+      await reads(kept.accessToken);
+      expect((await reads(kept.accessToken)).reads).toBe(0);
+    } finally {
+      await reader.close();
+      await relay.close();
+      await writer.close();
+    }
+  });
+
+  it('is off behind a transaction pooler with no direct listen URL, and with AUTH_CACHE=false', async () => {
+    const pooled = await startTestApp({ env: { DATABASE_POOL_MODE: 'transaction' } });
+    const off = await startTestApp({ env: { AUTH_CACHE: 'false' } });
+    try {
+      expect(pooled.service.liveSessions).toBeUndefined();
+      expect(off.service.liveSessions).toBeUndefined();
+    } finally {
+      await pooled.close();
+      await off.close();
+    }
+  });
+});
