@@ -40,7 +40,8 @@ export async function idleDbTicksPerSecond(seconds: number): Promise<number> {
 }
 
 /** Background work that runs whatever the load: the job queue's polling and the chainer's idle ticks. */
-const BACKGROUND = /pgboss\.|pg_try_advisory_xact_lock|from audit_head where id = 1|set chainer = /;
+const BACKGROUND =
+  /pgboss\.|pg_try_advisory_xact_lock|from audit_head where id = 1|set chainer = |set_config\('statement_timeout'/;
 /** The chainer's work per linked entry. */
 const LINKING = /delete from audit_pending|insert into audit_log|update audit_head set sequence/;
 

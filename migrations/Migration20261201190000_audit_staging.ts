@@ -23,12 +23,18 @@ export class Migration20261201190000_audit_staging extends Migration {
          "queued_at" timestamptz not null default clock_timestamp(),
          constraint "audit_pending_pkey" primary key ("position"));`,
     );
-    // Staged entries are never edited: the chainer only deletes them, in the transaction that links them.
+    // Staged entries are never edited, and deleted only by the chainer, in the transaction that links
+    // them (it says so with a transaction-local setting).
     this.addSql(`create function "audit_pending_refuse_change"() returns trigger language plpgsql as $$
       begin
+        if tg_op = 'DELETE' and current_setting('identity.audit_linking', true) = 'on' then
+          return old;
+        end if;
         raise exception 'audit_pending entries cannot be changed: % refused', tg_op using errcode = 'insufficient_privilege';
       end;
     $$;`);
+    this.addSql(`create trigger "audit_pending_no_delete" before delete on "audit_pending"
+      for each row execute function "audit_pending_refuse_change"();`);
     this.addSql(`create trigger "audit_pending_no_update" before update on "audit_pending"
       for each row execute function "audit_pending_refuse_change"();`);
     this.addSql(`create trigger "audit_pending_no_truncate" before truncate on "audit_pending"

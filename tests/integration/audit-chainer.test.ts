@@ -103,17 +103,23 @@ describe('staged audit entries and the chainer', () => {
     }
   });
 
-  it('fails the callers whose statement failed, and only those', async () => {
+  it('fails only the caller whose fact was refused, even when it travelled with others', async () => {
     const conn = app.orm.em.getConnection();
     await conn.execute(`alter table audit_pending add constraint refuse_test check (type <> 'test.refused')`);
     try {
-      const refused = trail.appendNow(app.orm.em.fork(), [{ type: 'test.refused', data: {} }], {});
-      await expect(refused).rejects.toThrow(/refuse_test/);
-      await trail.appendNow(app.orm.em.fork(), [event(1)], {});
+      // Recorded at the same moment: the last three leave together, after the first on its own.
+      const outcomes = await Promise.allSettled([
+        trail.appendNow(app.orm.em.fork(), [event(1)], {}),
+        trail.appendNow(app.orm.em.fork(), [event(2)], {}),
+        trail.appendNow(app.orm.em.fork(), [{ type: 'test.refused', data: {} }], {}),
+        trail.appendNow(app.orm.em.fork(), [event(3)], {}),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      expect(String((outcomes[2] as PromiseRejectedResult).reason)).toMatch(/refuse_test/);
     } finally {
       await conn.execute('alter table audit_pending drop constraint refuse_test');
     }
-    expect(await auditBacklog(app.orm.em.fork())).toMatchObject({ pending: 1 });
+    expect(await auditBacklog(app.orm.em.fork())).toMatchObject({ pending: 3 });
   });
 
   it('links entries committed out of staging order, once each, and never a rolled-back one', async () => {
@@ -167,10 +173,13 @@ describe('staged audit entries and the chainer', () => {
     expect(await linkedData(app)).toEqual([1, 2, 3]);
   });
 
-  it('keeps staged entries unchangeable: UPDATE and TRUNCATE are refused', async () => {
+  it('keeps staged entries unchangeable: UPDATE, TRUNCATE and a DELETE other than the chainer’s are refused', async () => {
     await trail.appendNow(app.orm.em.fork(), [event(1)], {});
     const conn = app.orm.em.getConnection();
     await expect(conn.execute(`update audit_pending set type = 'x'`)).rejects.toThrow(/cannot be changed/);
+    await expect(conn.execute(`delete from audit_pending where type = 'test.staged'`)).rejects.toThrow(
+      /cannot be changed/,
+    );
     await expect(conn.execute('truncate audit_pending')).rejects.toThrow(/cannot be changed/);
     expect(await auditBacklog(app.orm.em.fork())).toMatchObject({ pending: 1 });
   });

@@ -11,6 +11,13 @@ export async function startTcpProxy(target: { host: string; port: number }) {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let stalled = false;
+  /** Milliseconds each chunk waits before it is passed on (same wait for all: order is kept). */
+  let lagMs = 0;
+  const relay = (to: Socket, chunk: Buffer) => {
+    if (stalled) return;
+    if (lagMs === 0) to.write(chunk);
+    else setTimeout(() => to.destroyed || to.write(chunk), lagMs);
+  };
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
@@ -25,12 +32,8 @@ export async function startTcpProxy(target: { host: string; port: number }) {
           });
         }
         // Relayed by hand rather than piped, so that stall() can hold every byte back.
-        client.on('data', (chunk: Buffer) => {
-          if (!stalled) upstream.write(chunk);
-        });
-        upstream.on('data', (chunk: Buffer) => {
-          if (!stalled) client.write(chunk);
-        });
+        client.on('data', (chunk: Buffer) => relay(upstream, chunk));
+        upstream.on('data', (chunk: Buffer) => relay(client, chunk));
         client.on('end', () => upstream.end());
         upstream.on('end', () => client.end());
       });
@@ -64,9 +67,14 @@ export async function startTcpProxy(target: { host: string; port: number }) {
     /**
      * A silent network: connections stay open but nothing gets through either way (what a dead
      * route or a frozen server looks like from the client, which notices nothing until a timeout).
+     * What is sent meanwhile is dropped, so cut() before restore(): those connections are unusable.
      */
     stall(): void {
       stalled = true;
+    },
+    /** A slow network: every byte arrives `ms` late, in order. */
+    lag(ms: number): void {
+      lagMs = ms;
     },
     async close(): Promise<void> {
       await this.cut();

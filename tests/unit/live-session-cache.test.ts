@@ -34,15 +34,32 @@ describe('the live session cache', () => {
     expect(cache.get('s2', 'u1')).toBeUndefined();
   });
 
-  it('does not store a read that an invalidation overtook, nor one read before a reset', () => {
+  it('does not store a read that an invalidation of its session or user overtook, nor one read before a reset', () => {
     const { cache } = cacheFor();
-    const raced = cache.begin();
-    cache.invalidate('s:some-other-session');
-    cache.store(raced, 's1', 'u1', entry());
+    const bySession = cache.begin();
+    cache.invalidate('s:s1');
+    cache.store(bySession, 's1', 'u1', entry());
     expect(cache.get('s1', 'u1')).toBeUndefined();
+    const byUser = cache.begin();
+    cache.invalidate('u:u1');
+    cache.store(byUser, 's1', 'u1', entry());
+    expect(cache.get('s1', 'u1')).toBeUndefined();
+    // Someone else's change does not keep this read out.
+    const unrelated = cache.begin();
+    cache.invalidate('s:another-session');
+    cache.invalidate('u:another-user');
+    cache.store(unrelated, 's1', 'u1', entry());
+    expect(cache.get('s1', 'u1')).toBeDefined();
+    // A read taken after the invalidation is fresh.
+    cache.store(cache.begin(), 's2', 'u1', entry());
+    expect(cache.get('s2', 'u1')).toBeDefined();
     const beforeReset = cache.begin();
     cache.reset();
-    cache.store(beforeReset, 's1', 'u1', entry());
+    cache.store(beforeReset, 's3', 'u3', entry());
+    expect(cache.size()).toBe(0);
+    const beforeUnreadable = cache.begin();
+    cache.invalidate('*');
+    cache.store(beforeUnreadable, 's3', 'u3', entry());
     expect(cache.size()).toBe(0);
   });
 

@@ -48,23 +48,39 @@ export function createChangeListener(opts: ChangeListenerOptions): ChangeListene
     client = undefined;
     lastHeard = Number.NEGATIVE_INFINITY;
     clearInterval(heartbeat);
-    opts.onReset();
-    if (err) opts.onError?.(err);
-    failed.removeAllListeners('notification');
-    failed.end().catch(() => {});
     if (!stopped) {
       retry = setTimeout(() => void connect(), backoffMs);
       backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+    }
+    failed.removeAllListeners('notification');
+    failed.end().catch(() => {});
+    // The callbacks run last, and may not throw into an event handler.
+    safely(opts.onReset);
+    if (err) safely(() => opts.onError?.(err));
+  }
+
+  function safely(callback: () => void): void {
+    try {
+      callback();
+    } catch {
+      // A failing callback must not stop the listener from reconnecting.
     }
   }
 
   async function connect(): Promise<void> {
     if (stopped) return;
-    const next = new Client({ connectionString: opts.url, connectionTimeoutMillis: 5000 });
+    const next = new Client({
+      connectionString: opts.url,
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
+      // A LISTEN or heartbeat that never answers ends the connection instead of hanging.
+      query_timeout: Math.max(deadMs, 5000),
+    });
     next.on('error', (err) => down(next, err));
     next.on('end', () => down(next));
     next.on('notification', (message) => {
-      if (message.channel === opts.channel && message.payload) opts.onChange(message.payload);
+      const payload = message.payload;
+      if (message.channel === opts.channel && payload) safely(() => opts.onChange(payload));
     });
     client = next;
     try {
@@ -72,7 +88,7 @@ export function createChangeListener(opts: ChangeListenerOptions): ChangeListene
       await next.query(`listen ${opts.channel}`);
       if (client !== next) return;
       // Heard from here on: what happened before the LISTEN is unknown, so start afresh.
-      opts.onReset();
+      safely(opts.onReset);
       lastHeard = performance.now();
       backoffMs = 100;
       heartbeat = setInterval(heartbeatOf(next), heartbeatMs);

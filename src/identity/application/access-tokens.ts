@@ -16,7 +16,7 @@ export interface AccessTokenClaims {
 
 export { InvalidTokenError as InvalidAccessTokenError };
 
-/** Verified tokens kept per instance at most; the least recently verified go first. */
+/** Verified tokens kept per instance at most; beyond it, the first verified go first. */
 export const VERIFIED_TOKENS_CACHED = 10_000;
 
 /**

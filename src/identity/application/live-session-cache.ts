@@ -6,9 +6,10 @@
  *
  * It fails closed: entries are served and stored only while the listener is known to be connected
  * (`isLive`); otherwise every request reads PostgreSQL. A read that raced an invalidation is not
- * stored: `begin()` takes the invalidation count before the read, and `store` refuses once any
- * invalidation (or a reset of the listener) came after it. Entries also age out after `ttlMs`,
- * and the least recently stored go first beyond `maxEntries`.
+ * stored: `begin()` takes a ticket (the count of invalidations) before the read, and `store`
+ * refuses once its session or its user was invalidated after it, or everything was (a reset, an
+ * unreadable notification). Entries also age out after `ttlMs`, and the first stored go first
+ * beyond `maxEntries`.
  */
 /** The channel the database's triggers notify on (see the live_sessions migration). */
 export const AUTH_CHANGES_CHANNEL = 'identity_auth_changes';
@@ -43,6 +44,18 @@ export function createLiveSessionCache(opts: {
   const bySession = new Map<string, CachedSession & { userId: string; storedAt: number }>();
   const sessionsOfUser = new Map<string, Set<string>>();
   let invalidations = 0;
+  /** When everything was last forgotten, and when each session (`s:`) or user (`u:`) last was. */
+  let forgotAllAt = 0;
+  const forgotAt = new Map<string, number>();
+  const FORGOTTEN_KEPT = 10_000;
+
+  function forgetAll(): void {
+    invalidations += 1;
+    forgotAllAt = invalidations;
+    forgotAt.clear();
+    bySession.clear();
+    sessionsOfUser.clear();
+  }
 
   function drop(sessionId: string): void {
     const entry = bySession.get(sessionId);
@@ -66,7 +79,9 @@ export function createLiveSessionCache(opts: {
     },
     begin: () => invalidations,
     store(ticket, sessionId, userId, entry) {
-      if (ticket !== invalidations || !opts.isLive()) return;
+      if (!opts.isLive() || ticket < forgotAllAt) return;
+      if ((forgotAt.get(`s:${sessionId}`) ?? 0) > ticket || (forgotAt.get(`u:${userId}`) ?? 0) > ticket)
+        return;
       drop(sessionId);
       if (bySession.size >= opts.maxEntries) {
         const oldest = bySession.keys().next().value;
@@ -78,22 +93,18 @@ export function createLiveSessionCache(opts: {
       sessionsOfUser.set(userId, sessions);
     },
     invalidate(payload) {
-      invalidations += 1;
       const id = payload.slice(2);
-      if (payload.startsWith('s:')) drop(id);
-      else if (payload.startsWith('u:'))
-        for (const sessionId of [...(sessionsOfUser.get(id) ?? [])]) drop(sessionId);
+      const kind = payload.slice(0, 2);
       // Anything else is not ours to read: forget everything rather than guess.
-      else {
-        bySession.clear();
-        sessionsOfUser.clear();
-      }
-    },
-    reset() {
+      if ((kind !== 's:' && kind !== 'u:') || id === '') return forgetAll();
+      // Beyond this many remembered keys, forgetting everything is the bounded, safe answer.
+      if (forgotAt.size >= FORGOTTEN_KEPT) return forgetAll();
       invalidations += 1;
-      bySession.clear();
-      sessionsOfUser.clear();
+      forgotAt.set(payload, invalidations);
+      if (kind === 's:') drop(id);
+      else for (const sessionId of [...(sessionsOfUser.get(id) ?? [])]) drop(sessionId);
     },
+    reset: forgetAll,
     size: () => bySession.size,
   };
 }

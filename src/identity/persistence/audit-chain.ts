@@ -100,16 +100,25 @@ export function createAuditTrail(deps: { clock: Clock; enabled: boolean }) {
         }
         const batch = queue.slice(0, take);
         queue = queue.slice(take);
-        try {
-          // On the pool, outside any transaction: the statement commits on its own.
-          await em.getConnection().execute(
-            insertSql(rows),
-            batch.flatMap((w) => w.rows.flat()),
+        // On the pool, outside any transaction: each statement commits on its own.
+        const insert = (facts: Waiting[], count: number) =>
+          em.getConnection().execute(
+            insertSql(count),
+            facts.flatMap((w) => w.rows.flat()),
             'run',
           );
+        try {
+          await insert(batch, rows);
           for (const w of batch) w.resolve();
         } catch (err) {
-          for (const w of batch) w.reject(err);
+          if (batch.length === 1) batch[0].reject(err);
+          // One fact must not fail the others it travelled with: each goes again on its own.
+          else
+            for (const w of batch)
+              await insert([w], w.rows.length).then(
+                () => w.resolve(),
+                (own: unknown) => w.reject(own),
+              );
         }
       }
     } finally {

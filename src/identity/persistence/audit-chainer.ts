@@ -62,6 +62,15 @@ export function createAuditChainer(opts: AuditChainerOptions) {
    */
   async function linkBatch(em: EntityManager, force: boolean): Promise<LinkResult> {
     return em.transactional(async (tx) => {
+      // Bounds, so that a chainer cut off mid-batch cannot hold the lock (and all linking) for
+      // long, and the setting under which audit_pending lets its rows be deleted: all for this
+      // transaction only.
+      await tx.execute(
+        `select set_config('statement_timeout', '30s', true),
+                set_config('idle_in_transaction_session_timeout', '10s', true),
+                set_config('lock_timeout', '10s', true),
+                set_config('identity.audit_linking', 'on', true)`,
+      );
       if (force) {
         await tx.execute('select pg_advisory_xact_lock(?)', [CHAIN_LOCK_ID]);
       } else {
@@ -140,14 +149,18 @@ export function createAuditChainer(opts: AuditChainerOptions) {
           head.chainer !== me ||
           !head.chainer_until ||
           new Date(head.chainer_until).getTime() - now.getTime() < opts.leaseMs / 2);
-      if (rows.length > 0 || renew) {
+      const until = new Date(now.getTime() + opts.leaseMs);
+      if (rows.length > 0) {
         await tx.execute(
           `update audit_head set sequence = ?, hash = ?,
                   chainer = case when ? then ? else chainer end,
                   chainer_until = case when ? then ?::timestamptz else chainer_until end
             where id = 1`,
-          [sequence.toString(), previousHash, renew, me, renew, new Date(now.getTime() + opts.leaseMs)],
+          [sequence.toString(), previousHash, renew, me, renew, until],
         );
+      } else if (renew) {
+        // Nothing linked: the lease alone, never the head as read (it is the chain's, not the lease's).
+        await tx.execute('update audit_head set chainer = ?, chainer_until = ? where id = 1', [me, until]);
       }
       return { linked: rows.length, leader };
     });
@@ -183,7 +196,11 @@ export function createAuditChainer(opts: AuditChainerOptions) {
       try {
         await linkPending(deps.em());
       } catch (err) {
-        deps.onError(err);
+        try {
+          deps.onError(err);
+        } catch {
+          // Reporting failed too; the next tick tries again all the same.
+        }
       }
       if (!stopped) timer = setTimeout(run, deps.intervalMs);
     };
