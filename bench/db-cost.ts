@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
+import { processTicks, procStats } from './machine.js';
 
 /**
  * What one request costs PostgreSQL: statements and execution time from pg_stat_statements (when
@@ -127,31 +127,10 @@ async function withClient<T>(url: string, work: (c: Client) => Promise<T>): Prom
 /** utime + stime + cutime + cstime of every process named `postgres`; undefined off Linux. */
 function postgresTicks(): number | undefined {
   try {
-    let total = 0;
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        if (text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')) !== 'postgres') continue;
-        const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-        // With cutime and cstime: the postmaster holds the CPU of the backends that already exited.
-        total += +f[11] + +f[12] + +f[13] + +f[14];
-      } catch {
-        // exited while listing
-      }
-    }
-    return total;
-  } catch {
-    return undefined;
-  }
-}
-
-/** utime + stime of one process; undefined when it cannot be read. */
-function processTicks(pid: number): number | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return +f[11] + +f[12];
+    // With cutime and cstime: the postmaster holds the CPU of the backends that already exited.
+    return procStats()
+      .filter((p) => p.comm === 'postgres')
+      .reduce((sum, p) => sum + p.ticks + p.childTicks, 0);
   } catch {
     return undefined;
   }

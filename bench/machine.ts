@@ -38,32 +38,52 @@ export function otherCpuShare(a: CpuSample | undefined, b: CpuSample | undefined
   return Math.min(1, Math.max(0, other / capacityTicks));
 }
 
-/** utime + stime + cutime + cstime of `root` and of every live descendant. */
-function treeTicks(root: number): number {
-  const stats = new Map<number, { ppid: number; ticks: number }>();
+/** Every process's name, parent and CPU from /proc/<pid>/stat, in clock ticks. */
+export function procStats(): {
+  pid: number;
+  comm: string;
+  ppid: number;
+  ticks: number;
+  childTicks: number;
+}[] {
+  const stats = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Fields after "(comm)": state ppid … utime(11) stime(12) cutime(13) cstime(14)
+      // "pid (comm) state ppid …": after "(comm)", utime(11) stime(12) cutime(13) cstime(14)
       const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(entry), { ppid: Number(f[1]), ticks: +f[11] + +f[12] + +f[13] + +f[14] });
+      stats.push({
+        pid: Number(entry),
+        comm: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')),
+        ppid: Number(f[1]),
+        ticks: +f[11] + +f[12],
+        childTicks: +f[13] + +f[14],
+      });
     } catch {
       // exited while listing
     }
   }
+  return stats;
+}
+
+/** utime + stime + cutime + cstime of `root` and of every live descendant. */
+function treeTicks(root: number): number {
+  const stats = procStats();
   let total = 0;
   const pending = [root];
   while (pending.length > 0) {
     const pid = pending.pop() as number;
-    total += stats.get(pid)?.ticks ?? 0;
-    for (const [child, s] of stats) if (s.ppid === pid) pending.push(child);
+    for (const s of stats) {
+      if (s.pid === pid) total += s.ticks + s.childTicks;
+      if (s.ppid === pid) pending.push(s.pid);
+    }
   }
   return total;
 }
 
 /** utime + stime of one process (all its threads), in clock ticks. */
-function processTicks(pid: number): number | undefined {
+export function processTicks(pid: number): number | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ');

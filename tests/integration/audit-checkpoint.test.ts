@@ -14,6 +14,7 @@ import { importJWK } from 'jose';
 import { PgBoss } from 'pg-boss';
 import { createFieldEncryption } from '../../src/adapters/crypto/field-encryption';
 import { chainHash } from '../../src/identity/domain/audit-canonical';
+import { chainedFields, type LinkedRow } from '../../src/identity/persistence/audit-rows';
 import { verifyAgainstCheckpoint } from '../../src/identity/persistence/verify-against-checkpoint';
 import { verifyChain } from '../../src/identity/persistence/verify-chain';
 import { linkAudit, tamper } from '../support/audit';
@@ -97,23 +98,12 @@ const rowCount = async (app: TestApp, table: string): Promise<number> =>
 async function rewriteChainFrom(app: TestApp, from: number): Promise<void> {
   const rows = await app.orm.em
     .getConnection()
-    .execute('select * from audit_log where sequence >= ? order by sequence', [from]);
+    .execute<LinkedRow[]>('select * from audit_log where sequence >= ? order by sequence', [from]);
   let previous: string = rows[0].previous_hash;
   const values: unknown[] = [];
   for (const row of rows) {
     const data = row.sequence === String(from) ? '{"reason":"nothing happened here"}' : row.data;
-    const hash = chainHash(previous, {
-      sequence: row.sequence,
-      id: row.id,
-      type: row.type,
-      actorId: row.actor_id,
-      subjectId: row.subject_id,
-      clientIp: row.client_ip,
-      userAgent: row.user_agent,
-      requestId: row.request_id,
-      occurredAt: new Date(row.occurred_at),
-      data,
-    });
+    const hash = chainHash(previous, chainedFields({ ...row, data }, row.sequence));
     values.push(row.sequence, data, previous, hash);
     previous = hash;
   }

@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
+import { processEnvOf } from './command';
 import { recordLogLine, recordSecretsIn } from './log-scan';
 import { freePort } from './ports';
 import type { GraphQLResponse, TestApp } from './test-app';
@@ -43,12 +44,7 @@ export async function startInstance(
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
       PORT: String(port),
-      DATABASE_URL: app.databaseUrl,
-      FIELD_ENCRYPTION_KEYS: app.config.fieldEncryptionKeys
-        .map((k) => `${k.id}:${k.key.toString('base64')}`)
-        .join(','),
-      PASSWORD_PEPPER: app.config.passwordPepper.toString('base64'),
-      BCRYPT_COST: '4',
+      ...processEnvOf(app),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

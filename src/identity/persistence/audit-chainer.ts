@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../kernel/clock.js';
 import { chainHash } from '../domain/audit-canonical.js';
+import { chainedFields, type EntryRow } from './audit-rows.js';
 
 /**
  * The transaction-scoped advisory lock under which entries are linked. Only its transaction
@@ -29,17 +30,8 @@ export interface LinkResult {
   leader: boolean;
 }
 
-interface StagedRow {
+interface StagedRow extends EntryRow {
   position: string;
-  id: string;
-  type: string;
-  actor_id: string | null;
-  subject_id: string | null;
-  client_ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  occurred_at: Date;
-  data: string;
 }
 
 /**
@@ -102,18 +94,7 @@ export function createAuditChainer(opts: AuditChainerOptions) {
       const linked: unknown[][] = [];
       for (const row of rows) {
         sequence += 1n;
-        const fields = {
-          sequence: sequence.toString(),
-          id: row.id,
-          type: row.type,
-          actorId: row.actor_id,
-          subjectId: row.subject_id,
-          clientIp: row.client_ip,
-          userAgent: row.user_agent,
-          requestId: row.request_id,
-          occurredAt: new Date(row.occurred_at),
-          data: row.data,
-        };
+        const fields = chainedFields(row, sequence.toString());
         const hash = chainHash(previousHash, fields);
         linked.push([
           fields.sequence,

@@ -2,6 +2,7 @@ import { IsolationLevel } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { chainHash, GENESIS_HASH } from '../domain/audit-canonical.js';
 import { AuditCheckpoint } from '../domain/audit-head.entity.js';
+import { chainedFields, type LinkedRow } from './audit-rows.js';
 
 export interface ChainVerification {
   valid: boolean;
@@ -14,21 +15,6 @@ export interface ChainVerification {
   lastHash: string;
   /** Entries written but not linked into the chain yet (the chainer links them, normally within a second). */
   entriesPending: number;
-}
-
-interface Row {
-  sequence: string;
-  id: string;
-  type: string;
-  actor_id: string | null;
-  subject_id: string | null;
-  client_ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  occurred_at: Date;
-  data: string;
-  previous_hash: string;
-  hash: string;
 }
 
 const BATCH = 1000;
@@ -71,24 +57,13 @@ async function walkChain(em: EntityManager, opts: { incremental?: boolean }): Pr
   });
 
   for (;;) {
-    const rows = await em.execute<Row[]>(
+    const rows = await em.execute<LinkedRow[]>(
       'select * from audit_log where sequence >= ? order by sequence limit ?',
       [expected.toString(), BATCH],
     );
     for (const row of rows) {
       if (BigInt(row.sequence) !== expected || row.previous_hash !== previousHash) return result(expected);
-      const hash = chainHash(previousHash, {
-        sequence: row.sequence,
-        id: row.id,
-        type: row.type,
-        actorId: row.actor_id,
-        subjectId: row.subject_id,
-        clientIp: row.client_ip,
-        userAgent: row.user_agent,
-        requestId: row.request_id,
-        occurredAt: new Date(row.occurred_at),
-        data: row.data,
-      });
+      const hash = chainHash(previousHash, chainedFields(row, row.sequence));
       if (hash !== row.hash) return result(expected);
       previousHash = hash;
       expected += 1n;
