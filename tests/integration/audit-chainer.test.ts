@@ -8,6 +8,7 @@ import { runOperatorCommand } from '../support/command';
 import { anAdmin, aUser } from '../support/factories';
 import { AuditLogDoc, VerifyAuditLogDoc } from '../support/operations';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
+import { waitUntil } from '../support/wait';
 
 const event = (n: number) => ({ type: 'test.staged', data: { n } });
 const trail = createAuditTrail({ clock: systemClock, enabled: true });
@@ -215,13 +216,11 @@ describe('the chainer in a process that works jobs', () => {
     const app = await startTestApp({ env: { AUDIT_CHAIN_INTERVAL_MS: '20' } });
     try {
       await aUser(app);
-      const deadline = Date.now() + 10_000;
-      let backlog = await auditBacklog(app.orm.em.fork());
-      while (backlog.pending > 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        backlog = await auditBacklog(app.orm.em.fork());
-      }
-      expect(backlog.pending).toBe(0);
+      await waitUntil(
+        'staged entries linked',
+        async () => (await auditBacklog(app.orm.em.fork())).pending === 0,
+        10_000,
+      );
       expect(await verifyChain(app.orm.em.fork())).toMatchObject({ valid: true, entriesChecked: 1 });
       expect(runOperatorCommand(app, 'audit-verify').stdout).toMatch(
         /1 entries checked .*; 0 waiting to be linked/,

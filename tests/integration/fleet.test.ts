@@ -3,9 +3,10 @@ import { auditBacklog } from '../../src/identity/persistence/audit-chainer';
 import { runOperatorCommand } from '../support/command';
 import { errorCode } from '../support/errors';
 import { aUser } from '../support/factories';
-import { type Instance, startInstance, waitUntil } from '../support/fleet';
+import { type Instance, startInstance } from '../support/fleet';
 import { LoginDoc, MeDoc, RefreshDoc, RevokeSessionDoc, UpdateProfileDoc } from '../support/operations';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
+import { waitUntil } from '../support/wait';
 
 /**
  * Three instances of the service, each its own process, on one PostgreSQL, under mixed load

@@ -9,6 +9,7 @@ import { aNamibianPhone, jobsSettled, lastSmsCode } from '../support/mfa';
 import { RequestPhoneVerificationDoc } from '../support/operations';
 import { startSmtpSink } from '../support/smtp-sink';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
+import { waitUntil } from '../support/wait';
 
 /**
  * The job queue across processes: one job is worked once however many workers run, an API
@@ -37,14 +38,6 @@ const writeMail = (app: TestApp, message: ReturnType<typeof aMessage>) =>
 const count = async (app: TestApp, sql: string, params: unknown[] = []) =>
   (await app.orm.em.getConnection().execute(`select count(*)::int as n from (${sql}) q`, params))[0]
     .n as number;
-
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const doneLines = (lines: string[], queue: string) =>
   lines.filter((l) => l.includes('"job done"') && l.includes(`"queue":"${queue}"`));
@@ -135,7 +128,7 @@ describe('the job queue', () => {
       const held = sink.holdMessages();
       const second = aMessage('in-hand');
       await writeMail(api, second);
-      await until('the second message to reach the server', async () => held.started() === 2);
+      await waitUntil('the second message to reach the server', async () => held.started() === 2);
       worker.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 700));
       expect(worker.exitCode).toBeNull(); // still finishing the job in hand
@@ -206,12 +199,24 @@ describe('the job queue', () => {
       ]);
 
       // The next minute's occurrence: one job, worked by one of the two.
-      await until(
+      await waitUntil(
         'a purge run',
         async () => doneLines([...linesA, ...linesB], 'purge-expired').length > 0,
         75_000,
       );
-      await new Promise((r) => setTimeout(r, 3000));
+      // Every purge job of the cluster settled (none waiting or running): a duplicate would show here.
+      await waitUntil(
+        'every purge job settled',
+        async () =>
+          (
+            await a.orm.em
+              .getConnection()
+              .execute(
+                `select count(*)::int as n from pgboss.job where name = 'purge-expired' and state in ('created', 'retry', 'active')`,
+              )
+          )[0].n === 0,
+        30_000,
+      );
       const runs = [...doneLines(linesA, 'purge-expired'), ...doneLines(linesB, 'purge-expired')];
       const minutes = (await a.orm.em
         .getConnection()

@@ -9,6 +9,7 @@ import {
 } from '../support/operations';
 import { startTcpProxy } from '../support/tcp-proxy';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
+import { waitUntil } from '../support/wait';
 
 /**
  * Each instance keeps the live sessions it authenticated, so that `me` and every other
@@ -20,18 +21,8 @@ import { bearer, startTestApp, type TestApp } from '../support/test-app';
 /** The authentication query of this app's requests (the live-session check). */
 const isSessionCheck = (sql: string) => /from sessions s join users u on u\.id = s\.user_id/.test(sql);
 
-/** Polls until `check` holds; returns the milliseconds it took, or throws naming `what`. */
-async function within(what: string, ms: number, check: () => Promise<boolean>): Promise<number> {
-  const started = performance.now();
-  for (;;) {
-    if (await check()) return performance.now() - started;
-    if (performance.now() - started > ms) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 const listening = (app: TestApp) =>
-  within('the listener connected', 10_000, async () => !!app.service.liveSessions?.listener.connected());
+  waitUntil('the listener connected', async () => !!app.service.liveSessions?.listener.connected(), 10_000);
 
 describe('the cache of live sessions', () => {
   let writer: TestApp;
@@ -76,10 +67,10 @@ describe('the cache of live sessions', () => {
 
     const revoked = await writer.gql(RevokeSessionDoc, { id: doomed.session.id }, bearer(kept.accessToken));
     expect(revoked.data?.revokeSession).toBe(true);
-    const took = await within(
+    const took = await waitUntil(
       'the revocation seen on the reader',
-      5_000,
       async () => errorCode((await meOnReader(doomed.accessToken)).res) === 'UNAUTHENTICATED',
+      5_000,
     );
     expect(took).toBeLessThan(1_000);
     // The other session of the same account goes on.
@@ -93,19 +84,19 @@ describe('the cache of live sessions', () => {
     await meOnReader(session.accessToken);
 
     await writer.gql(UpdateProfileDoc, { input: { phone: '+264811234567' } }, bearer(session.accessToken));
-    const changed = await within(
+    const changed = await waitUntil(
       'the new phone seen on the reader',
-      5_000,
       async () => (await meOnReader(session.accessToken)).res.data?.me.phone === '+264811234567',
+      5_000,
     );
     expect(changed).toBeLessThan(1_000);
 
     const suspended = await writer.gql(SuspendUserDoc, { id: user.id }, bearer(admin.session.accessToken));
     expect(suspended.errors).toBeUndefined();
-    const took = await within(
+    const took = await waitUntil(
       'the suspension seen on the reader',
-      5_000,
       async () => errorCode((await meOnReader(session.accessToken)).res) === 'UNAUTHENTICATED',
+      5_000,
     );
     expect(took).toBeLessThan(1_000);
   });
@@ -158,11 +149,11 @@ describe('a truncated table', () => {
         session.user.id,
       );
       await writer.orm.em.getConnection().execute('truncate sessions cascade');
-      await within(
+      await waitUntil(
         'the truncation seen on the reader',
-        5_000,
         async () =>
           errorCode(await reader.gql(MeDoc, undefined, bearer(session.accessToken))) === 'UNAUTHENTICATED',
+        5_000,
       );
     } finally {
       await reader.close();
@@ -199,11 +190,11 @@ describe('when the listener cannot be trusted', () => {
       // second its heartbeat is overdue and the cache is not used; the revocation made meanwhile
       // (which the listener never hears) is seen by the next request all the same.
       relay.stall();
-      await within(
+      // It is within 900 ms of the last heartbeat answered; the margin is for a loaded machine.
+      await waitUntil(
         'the listener no longer trusted',
-        // It is within 900 ms of the last heartbeat answered; the margin is for a loaded machine.
-        5_000,
         async () => !reader.service.liveSessions?.listener.connected(),
+        5_000,
       );
       await writer.gql(RevokeSessionDoc, { id: doomed.session.id }, bearer(kept.accessToken));
       const after = await reads(doomed.accessToken);
@@ -218,10 +209,10 @@ describe('when the listener cannot be trusted', () => {
 
       // Back: the listener connects again, forgets what it held, and caches anew.
       await relay.restore();
-      await within(
+      await waitUntil(
         'the listener connected again',
-        15_000,
         async () => !!reader.service.liveSessions?.listener.connected(),
+        15_000,
       );
       await reads(kept.accessToken);
       expect((await reads(kept.accessToken)).reads).toBe(0);

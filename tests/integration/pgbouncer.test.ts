@@ -25,6 +25,7 @@ import {
 } from '../support/operations';
 import { type AdminRow, findPgBouncer, type PgBouncerHandle, startPgBouncer } from '../support/pgbouncer';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
+import { waitUntil } from '../support/wait';
 
 const DATA_ROOT = join(__dirname, '..', '..', '.data');
 /** Server connections PgBouncer opens per database: fewer than either pool of the service. */
@@ -229,11 +230,11 @@ describe('behind PgBouncer in transaction pooling mode', () => {
   });
 
   it('links the audit chain through the pooler: the chainer holds its lock for one transaction only', async () => {
-    const deadline = Date.now() + 15_000;
-    while ((await auditBacklog(app.orm.em.fork())).pending > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(await auditBacklog(app.orm.em.fork())).toMatchObject({ pending: 0 });
+    await waitUntil(
+      'the chain linked',
+      async () => (await auditBacklog(app.orm.em.fork())).pending === 0,
+      15_000,
+    );
     const verified = await verifyChain(app.orm.em.fork());
     expect(verified).toMatchObject({ valid: true, entriesPending: 0 });
     expect(verified.entriesChecked).toBeGreaterThan(30);

@@ -146,13 +146,3 @@ function post(
     req.end(body);
   });
 }
-
-/** Polls `check` until it holds or `ms` pass; returns how long it took, or throws naming `what`. */
-export async function waitUntil(what: string, check: () => Promise<boolean>, ms: number): Promise<number> {
-  const started = performance.now();
-  for (;;) {
-    if (await check()) return performance.now() - started;
-    if (performance.now() - started > ms) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

@@ -1,8 +1,8 @@
 import { Check, Entity, PrimaryKey, Property } from '@mikro-orm/core';
 
 /**
- * The end of the chain, one row. Appenders lock it (SELECT … FOR UPDATE) for
- * the last moments of their transaction only, so the chain never forks.
+ * The end of the linked chain, one row, moved only by the chainer (under its advisory lock), which
+ * also names itself here with the end of its lease.
  */
 @Entity({ tableName: 'audit_head' })
 @Check({ name: 'audit_head_single_row', expression: 'id = 1' })
@@ -15,6 +15,13 @@ export class AuditHead {
 
   @Property({ type: 'text' })
   hash!: string;
+
+  /** The instance elected to link staged entries, while its lease runs. */
+  @Property({ type: 'text', nullable: true })
+  chainer?: string;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  chainerUntil?: Date;
 }
 
 /** Checkpoints of verified prefixes, for the incremental verification mode. */

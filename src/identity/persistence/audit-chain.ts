@@ -14,8 +14,7 @@ export interface AuditContext {
 const MAX_USER_AGENT = 512;
 
 /** The columns of a staged entry, in the order of ENTRY_ROW's placeholders. */
-export const STAGED_COLUMNS =
-  'id, type, actor_id, subject_id, client_ip, user_agent, request_id, occurred_at, data';
+const STAGED_COLUMNS = 'id, type, actor_id, subject_id, client_ip, user_agent, request_id, occurred_at, data';
 const ENTRY_ROW = '(?::uuid, ?, ?::uuid, ?::uuid, ?, ?, ?, ?::timestamptz, ?)';
 /** Rows per statement: 9 parameters each, well under PostgreSQL's 65,535. */
 const MAX_ROWS_PER_INSERT = 1000;

@@ -10,7 +10,7 @@ export type OnCommitted = (events: DomainEvent[]) => void;
 /**
  * Runs one use case as one transaction: the work, one flush, then every event
  * it produced — those recorded by aggregates in this unit of work and those
- * recorded directly — appended to the audit chain before commit. Once the
+ * recorded directly — staged for the audit chain before commit. Once the
  * commit succeeded, the same events go to `onCommitted` (the operators' counters).
  */
 export function createUnitOfWork(audit: AuditTrail, onCommitted: OnCommitted = () => {}) {
@@ -35,7 +35,7 @@ export function createUnitOfWork(audit: AuditTrail, onCommitted: OnCommitted = (
 
 export type InTransaction = ReturnType<typeof createUnitOfWork>;
 
-/** The audit trail whose appendNow (a transaction of its own) also tells `onCommitted` once it committed. */
+/** The audit trail whose appendNow (facts committed on their own) also tells `onCommitted` once they committed. */
 export function reportingAppendNow(audit: AuditTrail, onCommitted: OnCommitted): AuditTrail {
   return {
     ...audit,
