@@ -3,11 +3,12 @@ import { Session } from '../../src/identity/domain/session.entity';
 import { verifyChain } from '../../src/identity/persistence/verify-chain';
 import { auditOf } from '../support/audit';
 import { testClock } from '../support/clock';
+import { errorCode } from '../support/errors';
 import { aUser, signIn } from '../support/factories';
 import { holdRowLock, waitForLockWaits } from '../support/locks';
 import { MeDoc, RefreshDoc } from '../support/operations';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
-import { JWT_FORMAT, REFRESH_TOKEN_FORMAT } from '../support/tokens';
+import { decodeSegment, JWT_FORMAT, REFRESH_TOKEN_FORMAT } from '../support/tokens';
 
 const clock = testClock();
 let app: TestApp;
@@ -197,23 +198,38 @@ describe('refresh', () => {
 
   it('signs inside a full pool of transactions after the key cache went stale', async () => {
     const keyClock = testClock();
-    const stale = await startTestApp({ clock: keyClock });
+    // A grace window longer than the key cache, so that the hand-backs below are still due
+    // once the cached keys went stale.
+    const stale = await startTestApp({
+      clock: keyClock,
+      env: { REFRESH_GRACE_SECONDS: String(KEY_CACHE_SECONDS * 10) },
+    });
     const user = await aUser(stale);
     const parallel = Number(stale.orm.config.get('pool')?.max) + 5;
-    const logins = [];
-    for (let i = 0; i < parallel; i++) logins.push(await signIn(stale, user, `tab-${i}`));
+    const predecessors: string[] = [];
+    for (let i = 0; i < parallel; i++) {
+      const login = await signIn(stale, user, `tab-${i}`);
+      const rotated = await stale.gql(RefreshDoc, {
+        input: { refreshToken: login.refreshToken, deviceId: `tab-${i}` },
+      });
+      expect(rotated.errors).toBeUndefined();
+      predecessors.push(login.refreshToken);
+    }
     keyClock.advance(KEY_CACHE_SECONDS + 1);
-    // Every refresh of this user queues on the user's row inside its transaction until the pool
-    // is full of them; the first to get the row then signs an access token. A key reload that
-    // waited for a pool connection there would wait for ever.
-    const holder = await holdRowLock(stale.databaseUrl, 'select id from users where id = $1 for update', [
-      user.id,
-    ]);
+    // A grace hand-back is decided in a transaction that locks its session and then signs an
+    // access token. With every session of this user held, those transactions queue until the
+    // pool is full of them; the first to get its row then signs. A key reload that waited for a
+    // pool connection there would wait for ever.
+    const holder = await holdRowLock(
+      stale.databaseUrl,
+      'select id from sessions where user_id = $1 for update',
+      [user.id],
+    );
     let released = false;
     try {
       const results = Promise.all(
-        logins.map((login, i) =>
-          stale.gql(RefreshDoc, { input: { refreshToken: login.refreshToken, deviceId: `tab-${i}` } }),
+        predecessors.map((refreshToken, i) =>
+          stale.gql(RefreshDoc, { input: { refreshToken, deviceId: `tab-${i}` } }),
         ),
       );
       await waitForLockWaits(holder.client, 'select', parallel - 5);
@@ -226,7 +242,7 @@ describe('refresh', () => {
     }
   });
 
-  it('rotates in one transaction of four statements after one lookup, staging its audit entry without a lock', async () => {
+  it('rotates with two statements and no transaction: a plain read, then one statement that writes the rotation and stages its audit entry', async () => {
     const statements: string[] = [];
     const counted = await startTestApp({ env: { WORKER: 'off' }, onQuery: (sql) => statements.push(sql) });
     try {
@@ -241,32 +257,89 @@ describe('refresh', () => {
       expect(res.data?.refresh.refreshToken).not.toBe(login.refreshToken);
       const kinds = statements.map((s) => {
         const sql = s.replace(/^\[query\] /, '');
-        if (/^(begin|commit)/.test(sql)) return sql.slice(0, 6);
-        if (/^select id from sessions where refresh_token_hash/.test(sql)) return 'find session';
-        if (/from sessions s join users u .* for no key update of s for share of u/.test(sql)) {
+        if (
+          /^select .* from sessions s join users u on u\.id = s\.user_id where s\.refresh_token_hash = \$1 \[/.test(
+            sql,
+          )
+        ) {
           // Not the columns it has no use for.
           expect(sql).not.toMatch(/password_hash|mfa_secret|totp_pending_secret/);
-          return 'lock session';
+          return 'read session';
         }
-        if (/insert into retired_refresh_tokens .* update sessions/.test(sql)) return 'rotate';
-        if (/^insert into audit_pending /.test(sql)) {
+        if (
+          /^with account as .* for share .* update sessions .* insert into retired_refresh_tokens .*\binsert into audit_pending /.test(
+            sql,
+          )
+        ) {
           // No shared row is read or locked: refreshes of the whole fleet go ahead side by side.
-          expect(sql).not.toMatch(/audit_head|for update|audit_log/);
-          return 'stage audit entry';
+          expect(sql).not.toMatch(/audit_head|audit_log/);
+          return 'rotate and stage audit entry';
         }
         return sql;
       });
-      // The rate limiter's statement runs on a connection of its own, between the first two.
-      expect(kinds).toEqual([
-        'find session',
-        'begin',
-        'lock session',
-        'rotate',
-        'stage audit entry',
-        'commit',
-      ]);
+      // The rate limiter's statement runs on a connection of its own, between the two.
+      expect(kinds).toEqual(['read session', 'rotate and stage audit entry']);
     } finally {
       await counted.close();
     }
+  });
+});
+
+/**
+ * The usual rotation reads the session unlocked and writes in one statement that checks, under
+ * its row locks, that nothing changed meanwhile. Each change below commits while that statement
+ * waits for a row the change holds: the read saw the old state, the statement must not act on it.
+ */
+describe('a refresh raced by a change committed after its read', () => {
+  async function raced(change: string, params: (login: Awaited<ReturnType<typeof signIn>>) => unknown[]) {
+    const login = await signIn(app, await aUser(app));
+    const holder = await holdRowLock(app.databaseUrl, change, params(login));
+    let released = false;
+    try {
+      const result = refresh(login.refreshToken);
+      await waitForLockWaits(holder.client, 'with account as');
+      released = true;
+      await holder.release();
+      return { login, res: await result };
+    } finally {
+      if (!released) await holder.release();
+    }
+  }
+
+  const rowsOf = async (sql: string, params: unknown[]) =>
+    app.orm.em.getConnection().execute(sql, params) as Promise<Record<string, unknown>[]>;
+
+  async function expectNothingWritten(login: Awaited<ReturnType<typeof signIn>>) {
+    const [session] = await rowsOf('select generation from sessions where id = ?', [login.session.id]);
+    expect(session.generation).toBe(0);
+    expect(
+      await rowsOf('select 1 from retired_refresh_tokens where session_id = ?', [login.session.id]),
+    ).toEqual([]);
+    const entries = await auditOf(app, login.user.id);
+    expect(entries.filter((e) => e.type === 'session.refreshed')).toEqual([]);
+  }
+
+  it('a suspension: refused as an ended session, nothing written', async () => {
+    const { login, res } = await raced("update users set status = 'SUSPENDED' where id = $1", (l) => [
+      l.user.id,
+    ]);
+    expect(errorCode(res)).toBe('UNAUTHENTICATED');
+    expect(res.errors?.[0]?.extensions.reason).toBe('SESSION_ENDED');
+    await expectNothingWritten(login);
+  });
+
+  it('a revocation: refused as an ended session, nothing written', async () => {
+    const { login, res } = await raced('update sessions set revoked_at = now() where id = $1', (l) => [
+      l.session.id,
+    ]);
+    expect(res.errors?.[0]?.extensions.reason).toBe('SESSION_ENDED');
+    await expectNothingWritten(login);
+  });
+
+  it('a new role: rotated, with the new role in the access token', async () => {
+    const { res } = await raced("update users set role = 'ADMIN' where id = $1", (l) => [l.user.id]);
+    expect(res.errors).toBeUndefined();
+    const token = res.data?.refresh.accessToken ?? '';
+    expect(decodeSegment(token.split('.')[1]).role).toBe('ADMIN');
   });
 });

@@ -11,7 +11,11 @@ import { createAuditTrail } from '../persistence/audit-chain.js';
 import { createAuditChainer } from '../persistence/audit-chainer.js';
 import { createDeviceTrustCounter } from '../persistence/device-trust-counter.js';
 import { createLockoutCounter } from '../persistence/lockout-counter.js';
-import { createUnitOfWork, reportingAppendNow } from '../persistence/unit-of-work.js';
+import {
+  createOneStatementWrite,
+  createUnitOfWork,
+  reportingAppendNow,
+} from '../persistence/unit-of-work.js';
 import { createAccessTokens } from './access-tokens.js';
 import { createAuthenticator } from './authenticate.js';
 import { createDeviceTrust } from './device-trust.js';
@@ -109,6 +113,7 @@ export function createIdentityApplication(deps: IdentityDeps) {
   };
   const audit = reportingAppendNow(createAuditTrail({ clock, enabled: settings.auditLogEnabled }), committed);
   const inTransaction = createUnitOfWork(audit, committed);
+  const inOneStatement = createOneStatementWrite(audit, committed);
   const auditChainer = createAuditChainer({
     clock,
     batchSize: settings.auditChain.batchSize,
@@ -175,6 +180,7 @@ export function createIdentityApplication(deps: IdentityDeps) {
         encryption,
         limits,
         inTransaction,
+        inOneStatement,
         idleTtlSeconds: settings.session.idleTtlSeconds,
         graceSeconds: settings.session.refreshGraceSeconds,
       }),

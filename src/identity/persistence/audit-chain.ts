@@ -13,6 +13,12 @@ export interface AuditContext {
 
 const MAX_USER_AGENT = 512;
 
+/** An INSERT staging audit entries, to run only if the rows of a named CTE of the same statement exist. */
+export interface StagedEntries {
+  sql: (cte: string) => string;
+  params: unknown[];
+}
+
 /** The columns of a staged entry, in the order of ENTRY_ROW's placeholders. */
 const STAGED_COLUMNS = 'id, type, actor_id, subject_id, client_ip, user_agent, request_id, occurred_at, data';
 const ENTRY_ROW = '(?::uuid, ?, ?::uuid, ?::uuid, ?, ?, ?, ?::timestamptz, ?)';
@@ -134,9 +140,26 @@ export function createAuditTrail(deps: { clock: Clock; enabled: boolean }) {
     });
   }
 
+  /**
+   * The INSERT that stages these events, for a change written as one statement: it inserts them
+   * only when the named CTE of that statement has rows (the change happened), so they commit with
+   * it or not at all. Undefined when there is nothing to stage.
+   */
+  function stagedWith(events: DomainEvent[], ctx: AuditContext): StagedEntries | undefined {
+    if (!deps.enabled || events.length === 0) return undefined;
+    const rows = rowsOf(events, ctx);
+    return {
+      sql: (cte) =>
+        `insert into audit_pending (${STAGED_COLUMNS}) select * from (values ${rows.map(() => ENTRY_ROW).join(', ')}) as entry
+           where exists (select 1 from ${cte})`,
+      params: rows.flat(),
+    };
+  }
+
   return {
     /** Stages the events inside the caller's transaction: they commit or roll back with its change. */
     append,
+    stagedWith,
     /**
      * For facts recorded outside a use case's transaction (a failed sign-in): committed on their
      * own, together with those of other requests recorded at the same moment, before it resolves.

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DomainEvent, EventLog } from '../../kernel/domain-event.js';
-import type { AuditContext, AuditTrail } from './audit-chain.js';
+import type { AuditContext, AuditTrail, StagedEntries } from './audit-chain.js';
 
 export type RecordEvent = (event: DomainEvent) => void;
 
@@ -34,6 +34,26 @@ export function createUnitOfWork(audit: AuditTrail, onCommitted: OnCommitted = (
 }
 
 export type InTransaction = ReturnType<typeof createUnitOfWork>;
+
+/**
+ * A change written as one statement outside any transaction (in its own implicit one), with the
+ * audit entries of its events staged by that same statement: one round trip where a transaction
+ * takes several. `write` gets the staging INSERT (none when the audit trail is off) and returns
+ * undefined when it wrote nothing; only when it wrote are the events reported to `onCommitted`.
+ */
+export function createOneStatementWrite(audit: AuditTrail, onCommitted: OnCommitted) {
+  return async function inOneStatement<T>(
+    ctx: AuditContext,
+    events: DomainEvent[],
+    write: (staged: StagedEntries | undefined) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    const result = await write(audit.stagedWith(events, ctx));
+    if (result !== undefined) onCommitted(events);
+    return result;
+  };
+}
+
+export type InOneStatement = ReturnType<typeof createOneStatementWrite>;
 
 /** The audit trail whose appendNow (facts committed on their own) also tells `onCommitted` once they committed. */
 export function reportingAppendNow(audit: AuditTrail, onCommitted: OnCommitted): AuditTrail {

@@ -9,11 +9,13 @@ import { RetiredRefreshToken } from '../../domain/retired-refresh-token.entity.j
 import { Session, SessionRevocation } from '../../domain/session.entity.js';
 import {
   findRetiredTokenSession,
-  findSessionIdByTokenHash,
+  findSessionByTokenHash,
   lockSessionByTokenHash,
+  type Rotation,
+  rotateInOneStatement,
   writeRotation,
 } from '../../persistence/session-rotation.js';
-import type { InTransaction, RecordEvent } from '../../persistence/unit-of-work.js';
+import type { InOneStatement, InTransaction, RecordEvent } from '../../persistence/unit-of-work.js';
 import type { RequestContext } from '../request-context.js';
 import type { IssuedSession, SessionTokens } from '../session-tokens.js';
 
@@ -47,10 +49,13 @@ interface GraceState {
 }
 
 /**
- * Exchanges a refresh token for a new one and a new access token. Rotation is
- * one transaction holding the session row lock, so parallel refreshes of one
- * token are serialised. A rotated-away token revokes the session, except the
- * immediate predecessor within the grace window, which gets the same successor.
+ * Exchanges a refresh token for a new one and a new access token. The usual case, the current
+ * token of an active session on its device, is read without a lock and rotated by one
+ * statement that checks under its row locks that nothing changed in between. Anything else,
+ * and a rotation that found something changed, is decided by one transaction holding the
+ * session row lock, so parallel refreshes of one token are serialised. A rotated-away token
+ * revokes the session, except the immediate predecessor within the grace window, which gets
+ * the same successor.
  *
  * Every presentation that can rotate or be handed the successor spends one of the session's
  * refresh budget, before the transaction opens: the current token, and the immediate
@@ -63,6 +68,7 @@ export function createRefreshSession(deps: {
   encryption: FieldEncryption;
   limits: RateLimits;
   inTransaction: InTransaction;
+  inOneStatement: InOneStatement;
   idleTtlSeconds: number;
   graceSeconds: number;
 }) {
@@ -83,16 +89,12 @@ export function createRefreshSession(deps: {
     );
   }
 
-  async function rotate(
-    tx: EntityManager,
-    session: Session,
-    tokenHash: string,
-    record: RecordEvent,
-  ): Promise<IssuedSession> {
+  /** The successor of a session: a new refresh token, what the rotation writes, and its event. */
+  function successorOf(session: Session, tokenHash: string) {
     const now = deps.clock.now();
     const refreshToken = newRefreshToken();
     const next = session.rotation(now, deps.idleTtlSeconds);
-    const rotated = await writeRotation(tx, {
+    const rotation: Rotation = {
       sessionId: session.id,
       retiredTokenHash: tokenHash,
       retiredGeneration: session.generation,
@@ -101,13 +103,51 @@ export function createRefreshSession(deps: {
       generation: next.generation,
       expiresAt: next.expiresAt,
       now,
-    });
-    record(next.event);
+    };
+    return { refreshToken, rotation, event: next.event };
+  }
+
+  async function issue(session: Session, rotated: Session, refreshToken: string): Promise<IssuedSession> {
     return {
       ...(await deps.sessions.accessFor(session.user.getEntity(), rotated)),
       refreshToken,
       refreshTokenExpiresAt: rotated.expiresAt,
     };
+  }
+
+  async function rotate(
+    tx: EntityManager,
+    session: Session,
+    tokenHash: string,
+    record: RecordEvent,
+  ): Promise<IssuedSession> {
+    const { refreshToken, rotation, event } = successorOf(session, tokenHash);
+    const rotated = await writeRotation(tx, rotation);
+    record(event);
+    return issue(session, rotated, refreshToken);
+  }
+
+  /**
+   * The usual refresh, in one statement: the presented token is the current one of an active
+   * session on this device, of an active account, as a plain read showed. The statement moves the
+   * session only if all of that still holds under its locks; undefined means something changed
+   * (or the read showed a refusal), and the transaction below decides.
+   */
+  async function rotateAtOnce(
+    ctx: RequestContext,
+    session: Session,
+    tokenHash: string,
+    deviceId: string,
+  ): Promise<IssuedSession | undefined> {
+    const user = session.user.getEntity();
+    if (session.deviceId !== deviceId || !session.isActive(deps.clock.now()) || !user.canAuthenticate)
+      return undefined;
+    const { refreshToken, rotation, event } = successorOf(session, tokenHash);
+    const seen = { userId: user.id, status: user.status, role: user.role, deviceId };
+    const rotated = await deps.inOneStatement({ meta: ctx.meta }, [event], (staged) =>
+      rotateInOneStatement(ctx.em, seen, rotation, staged),
+    );
+    return rotated && issue(session, rotated, refreshToken);
   }
 
   async function replayed(
@@ -158,21 +198,16 @@ export function createRefreshSession(deps: {
   }
 
   /**
-   * Spends one of the session's refresh budget when the token is the session's current one, or
-   * its immediate predecessor inside the grace window (as the plain reads see them; the
-   * transaction decides again under the lock). Returns the session charged, if any. A token
-   * that is neither current nor retired is refused here, with no transaction.
+   * Spends one of the session's refresh budget when the token is its immediate predecessor
+   * inside the grace window (as a plain read sees it; the transaction decides again under the
+   * lock). Returns the session charged, if any. A token that is neither current nor retired is
+   * refused here, with no transaction.
    */
-  async function chargeBudget(
+  async function chargeRetired(
     em: EntityManager,
     tokenHash: string,
     deviceId: string,
   ): Promise<string | undefined> {
-    const currentSessionId = await findSessionIdByTokenHash(em, tokenHash);
-    if (currentSessionId) {
-      await deps.limits.refresh(currentSessionId);
-      return currentSessionId;
-    }
     const retired = await findRetiredTokenSession(em, tokenHash);
     if (!retired) throw invalidRefreshToken();
     const now = deps.clock.now();
@@ -197,10 +232,17 @@ export function createRefreshSession(deps: {
   return async function refresh(ctx: RequestContext, input: RefreshSessionInput): Promise<IssuedSession> {
     const { em, meta } = ctx;
     const tokenHash = hashRefreshToken(input.refreshToken);
-    // The session's budget is spent before the transaction opens: the PostgreSQL store takes a
+    // The session's budget is spent before any transaction opens: the PostgreSQL store takes a
     // pool connection of its own, and refreshes waiting for one while each holds another would
     // deadlock the pool as soon as there are as many of them as connections.
-    const chargedSessionId = await chargeBudget(em, tokenHash, input.deviceId);
+    const current = await findSessionByTokenHash(em, tokenHash);
+    let chargedSessionId: string | undefined;
+    if (current) {
+      await deps.limits.refresh(current.id);
+      chargedSessionId = current.id;
+      const issued = await rotateAtOnce(ctx, current, tokenHash, input.deviceId);
+      if (issued) return issued;
+    } else chargedSessionId = await chargeRetired(em, tokenHash, input.deviceId);
     const outcome = await deps.inTransaction(em, { meta }, async (tx, record): Promise<Outcome> => {
       const session = await lockSessionByTokenHash(tx, tokenHash);
       if (!session) {
