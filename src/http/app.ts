@@ -1,5 +1,9 @@
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -68,6 +72,10 @@ export async function createHttpApp(deps: HttpAppDeps) {
     parseOptions: { maxTokens: DOCUMENT_LIMITS.maxTokens },
     formatError: createErrorFormatter({ logger, requestId: () => scope.getStore()?.requestId }),
     plugins: [
+      // Both would otherwise be installed by default and hook every field of every request: the
+      // answers of an identity service are never cached by hints, and it is not a federated subgraph.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
       production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
