@@ -19,7 +19,7 @@ module.exports = {
   },
   // ESM-only packages are compiled to CommonJS like our own code.
   transformIgnorePatterns: [
-    '/node_modules/(?!(jose|@noble/hashes|@scure/base|pg-boss|serialize-error|non-error)/)',
+    '/node_modules/(?!(jose|@noble/hashes|@noble/curves|@scure/base|pg-boss|serialize-error|non-error)/)',
   ],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   globalSetup: '<rootDir>/tests/support/global-setup.ts',

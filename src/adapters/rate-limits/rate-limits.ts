@@ -116,6 +116,7 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
   const passwordChecksPerSession = make('pw-check-session', limits.passwordChecksPerSession, 900);
   const passwordChecksPerAccount = make('pw-check-account', limits.passwordChecksPerAccount, 3600);
   const passwordCheckFailures = make('pw-check-fail', limits.passwordCheckFailuresPerSession, 86400);
+  const walletChallenges = make('wallet-challenge', limits.walletChallengesPerMinute, 60);
 
   /**
    * The digest an address-keyed budget counts under: an IPv6 client by its prefix of
@@ -173,6 +174,8 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
       await consume(passwordChecksPerSession, sessionId);
       await consume(passwordChecksPerAccount, userId);
     },
+    /** A wallet challenge handed out (each is a row until it expires): per client address per minute. */
+    walletChallenge: (ip: string) => consume(walletChallenges, addressKey(ip)),
     /** Counts a wrong password in a session's re-checks; true once the session has had too many. */
     async passwordCheckFailed(sessionId: string): Promise<boolean> {
       const res = await passwordCheckFailures.penalty(sessionId, 1);

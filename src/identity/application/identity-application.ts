@@ -40,8 +40,11 @@ import { createConfirmTotpEnrollment } from './use-cases/confirm-totp-enrollment
 import { createDeleteAccount } from './use-cases/delete-account.js';
 import { createDisableMfa } from './use-cases/disable-mfa.js';
 import { createEnableSmsMfa } from './use-cases/enable-sms-mfa.js';
+import { createIssueWalletChallenge } from './use-cases/issue-wallet-challenge.js';
+import { createLinkWallet } from './use-cases/link-wallet.js';
 import { getUser, listUsers } from './use-cases/list-users.js';
 import { createLoginUser } from './use-cases/login-user.js';
+import { createLoginWithWallet } from './use-cases/login-with-wallet.js';
 import { createLogout } from './use-cases/logout.js';
 import { createMySessions } from './use-cases/my-sessions.js';
 import { createRefreshSession } from './use-cases/refresh-session.js';
@@ -57,6 +60,7 @@ import { createSignUp } from './use-cases/sign-up.js';
 import { createUpdateProfile } from './use-cases/update-profile.js';
 import { createVerifyEmail } from './use-cases/verify-email.js';
 import { createVerifyMfa } from './use-cases/verify-mfa.js';
+import { createWalletProof } from './wallet-proof.js';
 
 /** What the identity context needs from outside: settings, and the adapters the composition root built. */
 export interface IdentityDeps {
@@ -146,6 +150,7 @@ export function createIdentityApplication(deps: IdentityDeps) {
   const passwordMinLength = settings.passwordMinLength;
   const newPassword = createNewPassword({ hasher, clock, outbox, messages, passwordMinLength });
   const prepareRegistration = createRegistration({ hasher, clock, limits, passwordMinLength, sendLink });
+  const walletProof = createWalletProof({ clock, publicWebUrl: settings.publicWebUrl });
 
   return {
     authenticate: createAuthenticator({ accessTokens, clock, sessions: liveSessions }),
@@ -215,6 +220,18 @@ export function createIdentityApplication(deps: IdentityDeps) {
       requestPasswordReset: createRequestPasswordReset({ limits, outbox }),
       resetPassword: createResetPassword({ clock, inTransaction, newPassword }),
       administerUser: createAdministerUser({ clock, inTransaction }),
+      walletChallenge: createIssueWalletChallenge({ limits, walletProof }),
+      linkWallet: createLinkWallet({ clock, limits, walletProof, assertRecentAuth, audit, inTransaction }),
+      loginWithWallet: createLoginWithWallet({
+        clock,
+        lockout,
+        deviceTrust,
+        limits,
+        signIn,
+        walletProof,
+        requireVerifiedEmail: settings.requireVerifiedEmail,
+        observer,
+      }),
       getUser,
       listUsers,
       listAuditLog: createListAuditLog({ chainer: auditChainer }),

@@ -45,7 +45,7 @@ export interface SignInTry {
 }
 
 /** How a sign-in was completed; a trusted device leaves a lockout caused elsewhere in force. */
-export type SignInVia = 'password' | 'trusted_device' | 'mfa';
+export type SignInVia = 'password' | 'wallet' | 'trusted_device' | 'mfa';
 
 export type SignInOutcome = IssuedSession & { deviceTrustToken: string; deviceTrustTokenExpiresAt: Date };
 
@@ -179,7 +179,7 @@ export function createSignIn(deps: {
     async firstFactorPassed(
       ctx: RequestContext,
       user: User,
-      attempt: { device: SignInDevice; budget: AttemptBudget; factor: 'password'; try: SignInTry },
+      attempt: { device: SignInDevice; budget: AttemptBudget; factor: 'password' | 'wallet'; try: SignInTry },
     ): Promise<SignInOutcome | MfaChallengeOutcome> {
       const viaTrustedDevice = attempt.budget.kind === 'device';
       if (!user.mfaEnabled)

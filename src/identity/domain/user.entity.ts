@@ -53,6 +53,10 @@ export class User {
   @Enum({ items: () => Blockchain, nativeEnumName: 'blockchain', nullable: true })
   walletBlockchain?: Blockchain;
 
+  /** When the wallet's owner last proved it with a signature (`linkWallet`); only a proved wallet signs in. */
+  @Property({ type: 'timestamptz', nullable: true })
+  walletVerifiedAt?: Date;
+
   @Property({ type: 'boolean' })
   mfaEnabled: boolean & Opt = false;
 
@@ -177,13 +181,26 @@ export class User {
     this.usernameSkeleton = usernameSkeleton(username);
   }
 
+  /**
+   * Sets the wallet as typed in, without proof: a new address shows on the profile but signs no one
+   * in until `linkWallet` proves it (the same one again keeps its proof).
+   */
   setWallet(address: string | undefined, blockchain: Blockchain | undefined): void {
+    const chain = address ? blockchain : undefined;
+    if (address !== this.walletAddress || chain !== this.walletBlockchain) this.walletVerifiedAt = undefined;
     this.walletAddress = address;
-    this.walletBlockchain = address ? blockchain : undefined;
+    this.walletBlockchain = chain;
   }
 
-  /** A sign-in with the password: clears the failure count and any temporary lockout. */
-  recordSuccessfulLogin(now: Date, via: 'password' | 'trusted_device' | 'mfa'): void {
+  /** Sets the wallet whose owner just signed a challenge for this account: it may sign in from now on. */
+  linkWallet(address: string, blockchain: Blockchain, now: Date): void {
+    this.setWallet(address, blockchain);
+    this.walletVerifiedAt = now;
+    this.record('wallet.linked', { blockchain });
+  }
+
+  /** A sign-in with the password or the wallet: clears the failure count and any temporary lockout. */
+  recordSuccessfulLogin(now: Date, via: 'password' | 'wallet' | 'trusted_device' | 'mfa'): void {
     // Through a trusted device, a lockout caused elsewhere stays in force for everyone else.
     if (via !== 'trusted_device') this.clearLockout();
     this.lastLoginAt = now;

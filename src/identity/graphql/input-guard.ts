@@ -2,8 +2,8 @@ import { defaultFieldResolver, type GraphQLSchema, isObjectType } from 'graphql'
 import { badInput } from '../../kernel/errors.js';
 
 /**
- * Refused in every string: C0 controls (NUL, tab and newline included: no field takes multi-line
- * text), DEL and C1 controls, and lone surrogates (not Unicode text: they would reach the database
+ * Refused in every string: C0 controls (NUL, tab and newline included: no field but a signed wallet
+ * message takes multi-line text), DEL and C1 controls, and lone surrogates (not Unicode text: they would reach the database
  * as U+FFFD).
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
@@ -19,13 +19,17 @@ const INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\u2
 /** A password may hold any printable Unicode (emoji sequences joined by U+200D, RTL marks). */
 const PASSWORD_FIELDS = new Set(['password', 'currentPassword', 'newPassword']);
 
+/** A signed wallet message is lines of text: line feeds are its one control character. */
+const MULTILINE_FIELDS = new Set(['message']);
+
 /**
  * Throws BAD_USER_INPUT naming the argument or input field whose string holds a refused
  * character. Walks input objects and lists at any depth; `field` is the name the value came under.
  */
 export function assertCleanInput(value: unknown, field: string): void {
   if (typeof value === 'string') {
-    if (CONTROL.test(value)) throw badInput(field, `"${field}" contains a control character`);
+    const text = MULTILINE_FIELDS.has(field) ? value.replaceAll('\n', ' ') : value;
+    if (CONTROL.test(text)) throw badInput(field, `"${field}" contains a control character`);
     if (!PASSWORD_FIELDS.has(field) && INVISIBLE.test(value))
       throw badInput(field, `"${field}" contains an invisible or text-direction character`);
   } else if (Array.isArray(value)) {

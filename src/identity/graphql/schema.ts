@@ -13,6 +13,7 @@ import { MfaResolver } from './mfa.resolver.js';
 import { ProfileResolver } from './profile.resolver.js';
 import { SessionResolver } from './session.resolver.js';
 import { UserFieldsResolver } from './user.type.js';
+import { WalletResolver } from './wallet.resolver.js';
 
 export const resolvers = [
   AuthResolver,
@@ -24,6 +25,7 @@ export const resolvers = [
   MfaResolver,
   EmailResolver,
   UserFieldsResolver,
+  WalletResolver,
 ] as const;
 
 /** The executable schema, built from the resolver classes (code first). */

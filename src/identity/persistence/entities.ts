@@ -10,6 +10,7 @@ import { RetiredRefreshToken } from '../domain/retired-refresh-token.entity.js';
 import { Session } from '../domain/session.entity.js';
 import { AuditCheckpointKey, SignedAuditCheckpoint } from '../domain/signed-audit-checkpoint.entities.js';
 import { User } from '../domain/user.entity.js';
+import { WalletChallenge } from '../domain/wallet-challenge.entity.js';
 
 /** Every entity of the service, listed once. */
 export const entities = [
@@ -29,6 +30,7 @@ export const entities = [
   MfaChallengeRecord,
   SmsOutboxMessage,
   MailOutboxMessage,
+  WalletChallenge,
 ];
 
 /** Columns encrypted at rest through the ORM, with the context bound into each ciphertext. */

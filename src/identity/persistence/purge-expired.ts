@@ -9,7 +9,7 @@ const OUTBOX_RETENTION_MS = 7 * 86400_000;
 
 /**
  * Deletes what has expired: ended sessions (after a week), MFA challenges,
- * one-time codes and device trusts, rate-limit counters, and development SMS
+ * one-time codes, wallet challenges and device trusts, rate-limit counters, and development SMS
  * and mail after 7 days. Idempotent; a job-queue schedule runs it hourly, on
  * one worker of the cluster per occurrence.
  */
@@ -25,6 +25,7 @@ export async function purgeExpired(em: EntityManager, now: Date): Promise<Record
     sessions: await purgeEndedSessions(em, now),
     mfaChallenges: await del('delete from mfa_challenges where expires_at < ?', [cutoff]),
     oneTimeCodes: await del('delete from one_time_codes where expires_at < ?', [cutoff]),
+    walletChallenges: await del('delete from wallet_challenges where expires_at < ?', [cutoff]),
     deviceTrusts: await del('delete from device_trusts where expires_at < ?', [now]),
     smsOutbox: await del('delete from sms_outbox where created_at < ?', [
       new Date(now.getTime() - OUTBOX_RETENTION_MS),

@@ -1,0 +1,58 @@
+import { Field, InputType } from 'type-graphql';
+import { Blockchain } from '../domain/enums.js';
+
+@InputType('WalletChallengeInput', { description: 'The wallet that will sign the challenge.' })
+export class WalletChallengeInput {
+  @Field(() => Blockchain, { description: 'The chain of the wallet.' })
+  blockchain!: Blockchain;
+
+  @Field({
+    description:
+      'The wallet address: Ethereum 0x and 40 hexadecimal digits (lower-case accepted, EIP-55 checksum checked when mixed-case), Solana base58 (32 bytes).',
+  })
+  address!: string;
+}
+
+@InputType('LinkWalletInput', {
+  description: 'A signed wallet challenge, to link that wallet to your account.',
+})
+export class LinkWalletInput {
+  @Field({ description: 'The message from `walletChallenge`, exactly as issued.' })
+  message!: string;
+
+  @Field({
+    description:
+      'The wallet’s signature of the message: Ethereum `personal_sign` (0x and 130 hexadecimal digits), Solana `signMessage` bytes in base58.',
+  })
+  signature!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Your password; needed unless this device signed in within the last 5 minutes.',
+  })
+  password?: string | null;
+}
+
+@InputType('WalletLoginInput', { description: 'A signed wallet challenge, and the device signing in.' })
+export class WalletLoginInput {
+  @Field({ description: 'The message from `walletChallenge`, exactly as issued.' })
+  message!: string;
+
+  @Field({
+    description:
+      'The wallet’s signature of the message: Ethereum `personal_sign` (0x and 130 hexadecimal digits), Solana `signMessage` bytes in base58.',
+  })
+  signature!: string;
+
+  @Field({ description: 'A stable id the client generates once per device (1–128 characters).' })
+  deviceId!: string;
+
+  @Field(() => String, { nullable: true, description: 'A human-readable device name, e.g. "Pixel 8".' })
+  deviceName?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The `deviceTrustToken` this device received at its last sign-in, if any.',
+  })
+  deviceTrustToken?: string | null;
+}
