@@ -84,10 +84,15 @@ function PasswordStep({ onChallenge }: { onChallenge: (c: Challenge) => void }) 
   );
 }
 
+const CHOICE_LABELS: Record<Answer, string> = {
+  TOTP: 'Authenticator app',
+  SMS: 'SMS',
+  RECOVERY: 'Recovery code',
+};
 const ANSWER_LABELS: Record<Answer, string> = {
   TOTP: 'Code from your authenticator app',
   SMS: 'Code sent by SMS',
-  RECOVERY: 'Recovery code',
+  RECOVERY: 'One of your recovery codes',
 };
 
 function MfaStep({ challenge, onRestart }: { challenge: Challenge; onRestart: () => void }) {
@@ -134,7 +139,7 @@ function MfaStep({ challenge, onRestart }: { challenge: Challenge; onRestart: ()
                 setCode('');
               }}
             />
-            {ANSWER_LABELS[a]}
+            {CHOICE_LABELS[a]}
           </label>
         ))}
       </fieldset>
