@@ -1,5 +1,5 @@
 import { useApolloClient, useQuery } from '@apollo/client/react';
-import { type ReactNode, useEffect, useSyncExternalStore } from 'react';
+import { type ReactNode, useEffect, useRef, useSyncExternalStore } from 'react';
 import { LogoutDoc, MeDoc } from './api/operations';
 import { authState, onAuthChange, signedOut } from './api/session';
 import type { ConsoleUserFieldsFragment } from './gql/graphql';
@@ -58,6 +58,19 @@ export function App() {
   useEffect(() => {
     if (redirect) navigate(redirect, { replace: true });
   }, [redirect]);
+
+  // Signed out (by the button, or because the session ended): forget what the cache holds.
+  const client = useApolloClient();
+  useEffect(() => {
+    if (auth.status === 'signedOut') void client.clearStore();
+  }, [auth.status, client]);
+
+  // After a navigation within the app, focus goes to the new page's heading, as a page load would
+  // start a screen reader at the top.
+  const firstPath = useRef(path);
+  useEffect(() => {
+    if (path !== firstPath.current) document.querySelector<HTMLElement>('main h1')?.focus();
+  }, [path]);
 
   let page: ReactNode;
   if (publicPage) page = publicPage();

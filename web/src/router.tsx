@@ -30,9 +30,8 @@ export function navigate(to: string, opts: { replace?: boolean } = {}) {
   if (opts.replace) window.history.replaceState(null, '', href);
   else window.history.pushState(null, '', href);
   window.dispatchEvent(new Event(NAVIGATED));
-  // A new page: start reading it from the top, with focus on its heading for screen readers.
+  // A new page: start reading it from the top (the app moves focus to its heading).
   window.scrollTo(0, 0);
-  queueMicrotask(() => document.querySelector<HTMLElement>('main h1')?.focus());
 }
 
 type LinkProps = Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href'> & { to: string };
