@@ -499,3 +499,38 @@ describe('the account console in Chromium', () => {
     expect(consoleErrors).toEqual([]);
   });
 });
+
+describe('a sign-in budget spent, in the console', () => {
+  let limited: TestApp;
+  beforeAll(async () => {
+    limited = await startTestApp({ env: { RATE_LIMIT_LOGIN_PER_MINUTE: '2' } });
+  });
+  afterAll(() => limited?.close());
+
+  it('says the password is wrong, then how long to wait once RATE_LIMITED', async () => {
+    const user = await aUser(limited);
+    const { context, page } = await openBrowser();
+    try {
+      await page.goto(`http://localhost:${new URL(limited.baseUrl).port}/account/sign-in`);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.getByLabel('Email or username').fill(user.email);
+      const wrong = `not the password ${user.username}`;
+      recordSecretsIn({ password: wrong });
+      await page.getByLabel('Password').fill(wrong);
+      const alert = page.locator('.form-error');
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await alert.waitFor();
+        await checking(`attempt ${attempt}: refused, without saying which part was wrong`, async () =>
+          expect(await alert.textContent()).not.toMatch(/Too many/),
+        );
+        await page.getByRole('button', { name: 'Sign in' }).and(page.locator(':enabled')).waitFor();
+      }
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText(/^Too many attempts\. Try again in \d+ (seconds?|minutes?)\.$/).waitFor();
+      await checking('no console error on these pages either', () => expect(consoleErrors).toEqual([]));
+    } finally {
+      await context.close();
+    }
+  });
+});
