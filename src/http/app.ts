@@ -23,6 +23,7 @@ import { DOCUMENT_LIMITS, documentValidationRules } from '../identity/graphql/li
 import { buildAppSchema } from '../identity/graphql/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Logger, RequestScopeStorage } from '../kernel/logger.js';
+import { accountConsole } from './account-console.js';
 import { type AuditCheckpointSource, auditCheckpointRoutes } from './audit-checkpoint.js';
 import { cors, originAllowed } from './cors.js';
 import { graphqlMetricsPlugin } from './graphql-metrics.js';
@@ -140,6 +141,8 @@ export async function createHttpApp(deps: HttpAppDeps) {
     res.type('application/json').send(body);
   });
   app.use(auditCheckpointRoutes(deps.auditCheckpoints));
+  // The account console (web/), served from its production build on this origin.
+  app.use('/account', accountConsole());
   const inFlight = createInFlight();
   app.use(
     '/graphql',
