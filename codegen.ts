@@ -10,7 +10,11 @@ const config: CodegenConfig = {
   generates: {
     'tests/gql/': {
       preset: 'client',
-      config: { scalars: { DateTime: 'string' }, enumsAsTypes: true, useTypeImports: true },
+      config: {
+        scalars: { DateTime: 'string', JSONObject: 'Record<string, unknown>' },
+        enumsAsTypes: true,
+        useTypeImports: true,
+      },
       presetConfig: { fragmentMasking: false },
     },
   },

@@ -73,6 +73,8 @@ export interface Config {
     /** Forgotten-password requests per hour: per address asked about, and per client. */
     passwordResetsPerEmail: number;
     passwordResetsPerClient: number;
+    /** Passkey sign-in options handed out per client address per minute. */
+    passkeyOptionsPerMinute: number;
   };
   sms: { provider: 'outbox' | 'http'; url?: string; token?: string; timeoutMs: number; retries: number };
   /** SMTP_URL (credentials inside, never echoed): unset, mail lands in the mail_outbox table. */
@@ -270,6 +272,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       emailLinksPerHour: int('RATE_LIMIT_EMAIL_LINKS_PER_HOUR', 3),
       passwordResetsPerEmail: int('RATE_LIMIT_PASSWORD_RESETS_PER_EMAIL', 3),
       passwordResetsPerClient: int('RATE_LIMIT_PASSWORD_RESETS_PER_CLIENT', 10),
+      passkeyOptionsPerMinute: int('RATE_LIMIT_PASSKEY_OPTIONS_PER_MINUTE', 30),
     },
     sms: {
       provider: env.SMS_HTTP_URL ? 'http' : 'outbox',

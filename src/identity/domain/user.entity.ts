@@ -183,7 +183,7 @@ export class User {
   }
 
   /** A sign-in with the password: clears the failure count and any temporary lockout. */
-  recordSuccessfulLogin(now: Date, via: 'password' | 'trusted_device' | 'mfa'): void {
+  recordSuccessfulLogin(now: Date, via: 'password' | 'trusted_device' | 'mfa' | 'passkey'): void {
     // Through a trusted device, a lockout caused elsewhere stays in force for everyone else.
     if (via !== 'trusted_device') this.clearLockout();
     this.lastLoginAt = now;
