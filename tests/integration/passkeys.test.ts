@@ -3,7 +3,7 @@ import { midTotpStep, testClock } from '../support/clock';
 import { errorCode } from '../support/errors';
 import { anAdmin, aUser, signIn } from '../support/factories';
 import { challengeFor, enrolTotp } from '../support/mfa';
-import { MySessionsDoc, SuspendUserDoc } from '../support/operations';
+import { DeleteAccountDoc, MySessionsDoc, SuspendUserDoc } from '../support/operations';
 import { type CeremonyOptions, SoftwareAuthenticator } from '../support/passkey-authenticator';
 import {
   BeginPasskeyLoginDoc,
@@ -446,5 +446,18 @@ describe('a passkey as the second factor', () => {
       challengeToken: challenge.challengeToken,
     });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'deviceId' });
+  });
+});
+
+describe('deleting the account', () => {
+  it('deletes its passkeys', async () => {
+    const { user, session, authenticator } = await userWithPasskey();
+    const res = await app.gql(DeleteAccountDoc, { password: user.password }, bearer(session.accessToken));
+    expect(res.errors).toBeUndefined();
+    const [{ n }] = await app.orm.em
+      .getConnection()
+      .execute('select count(*)::int as n from passkeys where user_id = ?', [user.id]);
+    expect(n).toBe(0);
+    expect(typeOf(await passkeyLogin(authenticator))).toBe('INVALID_CREDENTIALS');
   });
 });
