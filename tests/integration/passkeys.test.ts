@@ -3,7 +3,7 @@ import { midTotpStep, testClock } from '../support/clock';
 import { errorCode } from '../support/errors';
 import { anAdmin, aUser, signIn } from '../support/factories';
 import { challengeFor, enrolTotp } from '../support/mfa';
-import { DeleteAccountDoc, MySessionsDoc, SuspendUserDoc } from '../support/operations';
+import { DeleteAccountDoc, LoginDoc, MySessionsDoc, SuspendUserDoc } from '../support/operations';
 import { type CeremonyOptions, SoftwareAuthenticator } from '../support/passkey-authenticator';
 import {
   BeginPasskeyLoginDoc,
@@ -357,6 +357,80 @@ describe('signing in with a passkey', () => {
     await enrolTotp(app, clock, session.accessToken);
     const res = await passkeyLogin(authenticator);
     expect(res.data?.finishPasskeyLogin).toMatchObject({ __typename: 'AuthPayload', user: { id: user.id } });
+  });
+});
+
+describe('passkey sign-in and the account lockout', () => {
+  const wrongPasswords = async (email: string, n: number) => {
+    for (let i = 0; i < n; i++)
+      await app.gql(LoginDoc, {
+        input: { identifier: email, password: 'not the passphrase at all', deviceId: 'x' },
+      });
+  };
+
+  it('refuses a locked-out account, but not from a device that proves earlier trust', async () => {
+    const { user, authenticator } = await userWithPasskey();
+    const first = await passkeyLogin(authenticator, {}, 'owner-phone');
+    const payload = first.data?.finishPasskeyLogin;
+    if (payload?.__typename !== 'AuthPayload') throw new Error(`expected a session: ${first.raw}`);
+    await wrongPasswords(user.email, 5);
+    expect(typeOf(await passkeyLogin(authenticator, {}, 'owner-phone'))).toBe('INVALID_CREDENTIALS');
+    const reasons = (await auditOf(app, user.id))
+      .filter((e) => e.type === 'login.failed')
+      .map((e) => JSON.parse(e.data).reason);
+    expect(reasons.at(-1)).toBe('locked_out');
+    const response = authenticator.get(await loginOptions());
+    const trusted = await app.gql(FinishPasskeyLoginDoc, {
+      response,
+      deviceId: 'owner-phone',
+      deviceTrustToken: payload.deviceTrustToken,
+    });
+    expect(trusted.data?.finishPasskeyLogin.__typename).toBe('AuthPayload');
+  });
+
+  it('counts a failed assertion of a known passkey toward the lockout', async () => {
+    const { user, authenticator } = await userWithPasskey();
+    for (let i = 0; i < 5; i++)
+      expect(typeOf(await passkeyLogin(authenticator, { badSignature: true }))).toBe('INVALID_CREDENTIALS');
+    // Locked now: even a good assertion is refused.
+    expect(typeOf(await passkeyLogin(authenticator))).toBe('INVALID_CREDENTIALS');
+    const [{ locked_until }] = await app.orm.em
+      .getConnection()
+      .execute('select locked_until from users where id = ?', [user.id]);
+    expect(locked_until).not.toBeNull();
+  });
+
+  it('accepts one of two parallel finishes of the same response', async () => {
+    const { authenticator } = await userWithPasskey();
+    const response = authenticator.get(await loginOptions());
+    const results = await Promise.all(
+      [1, 2, 3].map(() => app.gql(FinishPasskeyLoginDoc, { response, deviceId: 'pk-device' })),
+    );
+    expect(results.map(typeOf).sort()).toEqual(['AuthPayload', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS']);
+  });
+
+  it('refuses a response that is not a JSON object before any resolver runs', async () => {
+    const res = await app.gqlAny(FinishPasskeyLoginDoc, { response: 'a string', deviceId: 'pk-device' });
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('the passkey options budget', () => {
+  it('hands out RATE_LIMIT_PASSKEY_OPTIONS_PER_MINUTE sign-in options per client a minute', async () => {
+    const limited = await startTestApp({
+      clock,
+      env: { PUBLIC_WEB_URL: ORIGIN, RATE_LIMIT_PASSKEY_OPTIONS_PER_MINUTE: '2' },
+    });
+    try {
+      const codes = [];
+      for (let i = 0; i < 3; i++) codes.push(errorCode(await limited.gql(BeginPasskeyLoginDoc, {})) ?? 'OK');
+      expect(codes).toEqual(['OK', 'OK', 'RATE_LIMITED']);
+      clock.advance(61);
+      expect(errorCode(await limited.gql(BeginPasskeyLoginDoc, {}))).toBeUndefined();
+    } finally {
+      await limited.close();
+    }
   });
 });
 
