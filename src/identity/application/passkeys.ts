@@ -5,6 +5,7 @@ import type { AuditTrail } from '../persistence/audit-chain.js';
 import type { InTransaction } from '../persistence/unit-of-work.js';
 import type { DeviceTrustService } from './device-trust.js';
 import type { MfaChallenges } from './mfa-challenges.js';
+import { createPasskeyAssertion } from './passkey-assertion.js';
 import type { AssertRecentAuth } from './recent-auth.js';
 import type { SignIn } from './sign-in.js';
 import { createBeginPasskeyLogin, createFinishPasskeyLogin } from './use-cases/passkey-login.js';
@@ -17,6 +18,7 @@ import {
   createBeginPasskeyRegistration,
   createFinishPasskeyRegistration,
 } from './use-cases/passkey-registration.js';
+import { createVerifyMfaWithPasskey } from './use-cases/verify-mfa-with-passkey.js';
 
 /** The relying party's name, shown by browsers and authenticators next to the passkey. */
 const RP_NAME = 'elcorp';
@@ -38,12 +40,13 @@ export function createPasskeyUseCases(deps: {
   audit: AuditTrail;
 }) {
   const webauthn = createWebAuthn({ publicWebUrl: deps.publicWebUrl, rpName: RP_NAME });
-  const shared = { ...deps, webauthn };
+  const shared = { ...deps, webauthn, assertion: createPasskeyAssertion({ webauthn }) };
   return {
     beginPasskeyRegistration: createBeginPasskeyRegistration(shared),
     finishPasskeyRegistration: createFinishPasskeyRegistration(shared),
     beginPasskeyLogin: createBeginPasskeyLogin(shared),
     finishPasskeyLogin: createFinishPasskeyLogin(shared),
+    verifyMfaWithPasskey: createVerifyMfaWithPasskey(shared),
     myPasskeys: createListPasskeys(),
     renamePasskey: createRenamePasskey(shared),
     removePasskey: createRemovePasskey(shared),

@@ -69,7 +69,8 @@ export class PasskeyResolver {
     deviceName: string | null,
     @Arg('challengeToken', () => String, {
       nullable: true,
-      description: 'The MFA challenge this passkey answers, as given to `beginPasskeyLogin`.',
+      description:
+        'The MFA challenge this passkey answers, as given to `beginPasskeyLogin`. `deviceId` must then be the device that called `login`; the session keeps the name given there.',
     })
     challengeToken: string | null,
     @Arg('deviceTrustToken', () => String, {
@@ -79,13 +80,14 @@ export class PasskeyResolver {
     deviceTrustToken: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<typeof LoginResult> {
-    const outcome = await ctx.useCases.finishPasskeyLogin(ctx, {
-      response,
-      deviceId,
-      deviceName,
-      challengeToken,
-      deviceTrustToken: deviceTrustToken ?? ctx.tokens.deviceTrustToken,
-    });
+    const outcome = challengeToken
+      ? await ctx.useCases.verifyMfaWithPasskey(ctx, { challengeToken, response, deviceId })
+      : await ctx.useCases.finishPasskeyLogin(ctx, {
+          response,
+          deviceId,
+          deviceName,
+          deviceTrustToken: deviceTrustToken ?? ctx.tokens.deviceTrustToken,
+        });
     return toPayload(ctx, outcome) satisfies AuthPayload;
   }
 
