@@ -17,7 +17,11 @@ const config: CodegenConfig = {
     'web/src/gql/': {
       documents: ['web/src/**/*.{ts,tsx}', '!web/src/gql/**'],
       preset: 'client',
-      config: { scalars: { DateTime: 'string' }, enumsAsTypes: true, useTypeImports: true },
+      config: {
+        scalars: { DateTime: 'string', JSONObject: 'Record<string, unknown>' },
+        enumsAsTypes: true,
+        useTypeImports: true,
+      },
       presetConfig: { fragmentMasking: false },
     },
   },

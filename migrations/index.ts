@@ -12,6 +12,7 @@ import { Migration20261201190000_audit_staging } from './Migration20261201190000
 import { Migration20261201191000_audit_checkpoints } from './Migration20261201191000_audit_checkpoints.js';
 import { Migration20261201200000_live_sessions } from './Migration20261201200000_live_sessions.js';
 import { Migration20261202100000_wallet_challenges } from './Migration20261202100000_wallet_challenges.js';
+import { Migration20261202110000_passkeys } from './Migration20261202110000_passkeys.js';
 
 export const migrationsList = [
   { name: 'Migration20261128000000_initial', class: Migration20261128000000_initial },
@@ -27,4 +28,5 @@ export const migrationsList = [
   { name: 'Migration20261201191000_audit_checkpoints', class: Migration20261201191000_audit_checkpoints },
   { name: 'Migration20261201200000_live_sessions', class: Migration20261201200000_live_sessions },
   { name: 'Migration20261202100000_wallet_challenges', class: Migration20261202100000_wallet_challenges },
+  { name: 'Migration20261202110000_passkeys', class: Migration20261202110000_passkeys },
 ];

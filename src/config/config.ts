@@ -75,6 +75,8 @@ export interface Config {
     passwordResetsPerClient: number;
     /** Wallet challenges a client address may ask for per minute. */
     walletChallengesPerMinute: number;
+    /** Passkey sign-in options handed out per client address per minute. */
+    passkeyOptionsPerMinute: number;
   };
   sms: { provider: 'outbox' | 'http'; url?: string; token?: string; timeoutMs: number; retries: number };
   /** SMTP_URL (credentials inside, never echoed): unset, mail lands in the mail_outbox table. */
@@ -273,6 +275,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       passwordResetsPerEmail: int('RATE_LIMIT_PASSWORD_RESETS_PER_EMAIL', 3),
       passwordResetsPerClient: int('RATE_LIMIT_PASSWORD_RESETS_PER_CLIENT', 10),
       walletChallengesPerMinute: int('RATE_LIMIT_WALLET_CHALLENGES_PER_MINUTE', 20),
+      passkeyOptionsPerMinute: int('RATE_LIMIT_PASSKEY_OPTIONS_PER_MINUTE', 30),
     },
     sms: {
       provider: env.SMS_HTTP_URL ? 'http' : 'outbox',

@@ -117,6 +117,7 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
   const passwordChecksPerAccount = make('pw-check-account', limits.passwordChecksPerAccount, 3600);
   const passwordCheckFailures = make('pw-check-fail', limits.passwordCheckFailuresPerSession, 86400);
   const walletChallenges = make('wallet-challenge', limits.walletChallengesPerMinute, 60);
+  const passkeyOptions = make('passkey-options', limits.passkeyOptionsPerMinute, 60);
 
   /**
    * The digest an address-keyed budget counts under: an IPv6 client by its prefix of
@@ -181,6 +182,8 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
       const res = await passwordCheckFailures.penalty(sessionId, 1);
       return res.consumedPoints >= limits.passwordCheckFailuresPerSession;
     },
+    /** Passkey sign-in options (each holds a server-side challenge): per client address per minute. */
+    passkeyOptions: (ip: string) => consume(passkeyOptions, addressKey(ip)),
   };
 }
 

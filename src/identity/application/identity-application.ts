@@ -25,6 +25,7 @@ import { createMailMessages } from './mail-messages.js';
 import { createMfaChallenges } from './mfa-challenges.js';
 import { createNewPassword } from './new-password.js';
 import type { IdentityTasks, Outbox } from './outbox.js';
+import { createPasskeyUseCases } from './passkeys.js';
 import { createPasswordConfirmation } from './password-confirmation.js';
 import { createRecentAuth } from './recent-auth.js';
 import { createSecondFactor } from './second-factor.js';
@@ -236,6 +237,17 @@ export function createIdentityApplication(deps: IdentityDeps) {
       listUsers,
       listAuditLog: createListAuditLog({ chainer: auditChainer }),
       verifyAuditLog: createVerifyAuditLog({ chainer: auditChainer }),
+      ...createPasskeyUseCases({
+        publicWebUrl: settings.publicWebUrl,
+        clock,
+        limits,
+        signIn,
+        challenges,
+        deviceTrust,
+        assertRecentAuth,
+        inTransaction,
+        audit,
+      }),
     },
   };
 }

@@ -3,7 +3,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { InvalidTokenError, type SignedTokens } from '../../adapters/tokens/signed-tokens.js';
 import type { Clock } from '../../kernel/clock.js';
 import { UnauthenticatedReason, unauthenticated } from '../../kernel/errors.js';
+import { MfaMethod } from '../domain/enums.js';
 import { MfaChallengeRecord } from '../domain/mfa.entities.js';
+import { Passkey } from '../domain/passkey.entity.js';
 import type { User } from '../domain/user.entity.js';
 import { reserveChallengeTryNow } from '../persistence/challenge-counter.js';
 
@@ -47,7 +49,9 @@ export function createMfaChallenges(deps: { tokens: SignedTokens; clock: Clock; 
         }),
       );
       await em.flush();
-      return { challengeToken: token, expiresAt, methods: user.mfaMethods };
+      // A passkey of the account answers the challenge too (finishPasskeyLogin with the token).
+      const passkey = (await em.count(Passkey, { user: user.id })) > 0 ? [MfaMethod.PASSKEY] : [];
+      return { challengeToken: token, expiresAt, methods: [...user.mfaMethods, ...passkey] };
     },
 
     /** The live record behind a challenge token; UNAUTHENTICATED when the token or the record is not usable. */

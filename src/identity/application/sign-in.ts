@@ -45,7 +45,7 @@ export interface SignInTry {
 }
 
 /** How a sign-in was completed; a trusted device leaves a lockout caused elsewhere in force. */
-export type SignInVia = 'password' | 'wallet' | 'trusted_device' | 'mfa';
+export type SignInVia = 'password' | 'wallet' | 'trusted_device' | 'mfa' | 'passkey';
 
 export type SignInOutcome = IssuedSession & { deviceTrustToken: string; deviceTrustTokenExpiresAt: Date };
 

@@ -15,4 +15,6 @@ export enum UserStatus {
 export enum MfaMethod {
   TOTP = 'TOTP',
   SMS = 'SMS',
+  /** Offered in an MFA challenge when the account has a passkey; never an account's enrolled method. */
+  PASSKEY = 'PASSKEY',
 }

@@ -199,8 +199,8 @@ export class User {
     this.record('wallet.linked', { blockchain });
   }
 
-  /** A sign-in with the password or the wallet: clears the failure count and any temporary lockout. */
-  recordSuccessfulLogin(now: Date, via: 'password' | 'wallet' | 'trusted_device' | 'mfa'): void {
+  /** A sign-in with the password, the wallet or a passkey: clears the failure count and any temporary lockout. */
+  recordSuccessfulLogin(now: Date, via: 'password' | 'wallet' | 'trusted_device' | 'mfa' | 'passkey'): void {
     // Through a trusted device, a lockout caused elsewhere stays in force for everyone else.
     if (via !== 'trusted_device') this.clearLockout();
     this.lastLoginAt = now;

@@ -30,6 +30,10 @@ registerEnumType(MfaMethod, {
   valuesConfig: {
     TOTP: { description: 'A time-based one-time code from an authenticator app (RFC 6238).' },
     SMS: { description: 'A one-time code sent by SMS to the profile phone.' },
+    PASSKEY: {
+      description:
+        "One of the account's passkeys, answering an MFA challenge: `beginPasskeyLogin(challengeToken)`, then `finishPasskeyLogin(…, challengeToken)`.",
+    },
   },
 });
 

@@ -17,6 +17,7 @@ const UNIQUE_FIELDS: Record<string, string> = {
   users_username_lower_unique: 'username',
   users_username_skeleton_unique: 'username',
   users_wallet_unique: 'walletAddress',
+  passkeys_credential_id_unique: 'response',
 };
 
 /**

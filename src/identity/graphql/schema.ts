@@ -10,6 +10,7 @@ import { withOrphanedEnums } from './error-codes.type.js';
 import { guardStringInputs } from './input-guard.js';
 import { MeResolver } from './me.resolver.js';
 import { MfaResolver } from './mfa.resolver.js';
+import { PasskeyResolver } from './passkey.resolver.js';
 import { ProfileResolver } from './profile.resolver.js';
 import { SessionResolver } from './session.resolver.js';
 import { UserFieldsResolver } from './user.type.js';
@@ -26,6 +27,7 @@ export const resolvers = [
   EmailResolver,
   UserFieldsResolver,
   WalletResolver,
+  PasskeyResolver,
 ] as const;
 
 /** The executable schema, built from the resolver classes (code first). */

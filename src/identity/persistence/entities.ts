@@ -6,6 +6,8 @@ import { AuditCheckpoint, AuditHead } from '../domain/audit-head.entity.js';
 import { DeviceTrust } from '../domain/device-trust.entity.js';
 import { EmailToken } from '../domain/email-token.entity.js';
 import { MfaChallengeRecord, OneTimeCode, RecoveryCode } from '../domain/mfa.entities.js';
+import { Passkey } from '../domain/passkey.entity.js';
+import { PasskeyChallenge } from '../domain/passkey-challenge.entity.js';
 import { RetiredRefreshToken } from '../domain/retired-refresh-token.entity.js';
 import { Session } from '../domain/session.entity.js';
 import { AuditCheckpointKey, SignedAuditCheckpoint } from '../domain/signed-audit-checkpoint.entities.js';
@@ -31,6 +33,8 @@ export const entities = [
   SmsOutboxMessage,
   MailOutboxMessage,
   WalletChallenge,
+  Passkey,
+  PasskeyChallenge,
 ];
 
 /** Columns encrypted at rest through the ORM, with the context bound into each ciphertext. */

@@ -26,6 +26,7 @@ export async function purgeExpired(em: EntityManager, now: Date): Promise<Record
     mfaChallenges: await del('delete from mfa_challenges where expires_at < ?', [cutoff]),
     oneTimeCodes: await del('delete from one_time_codes where expires_at < ?', [cutoff]),
     walletChallenges: await del('delete from wallet_challenges where expires_at < ?', [cutoff]),
+    passkeyChallenges: await del('delete from passkey_challenges where expires_at < ?', [now]),
     deviceTrusts: await del('delete from device_trusts where expires_at < ?', [now]),
     smsOutbox: await del('delete from sms_outbox where created_at < ?', [
       new Date(now.getTime() - OUTBOX_RETENTION_MS),

@@ -39,6 +39,8 @@ export type LoginInput = {
 
 /** A second factor for signing in. */
 export type MfaMethod =
+  /** One of the account's passkeys, answering an MFA challenge: `beginPasskeyLogin(challengeToken)`, then `finishPasskeyLogin(…, challengeToken)`. */
+  | 'PASSKEY'
   /** A one-time code sent by SMS to the profile phone. */
   | 'SMS'
   /** A time-based one-time code from an authenticator app (RFC 6238). */

@@ -12,7 +12,8 @@ interface Challenge {
 }
 
 /** How the person answers the challenge: one of their factors, or a recovery code. */
-type Answer = MfaMethod | 'RECOVERY';
+/** The answers typed as a code; a passkey (offered by the API too) is answered in the browser's own dialog, not here. */
+type Answer = Exclude<MfaMethod, 'PASSKEY'> | 'RECOVERY';
 
 /**
  * Sign in: the password, then the second factor when the account has one. The refresh and
@@ -97,7 +98,10 @@ const ANSWER_LABELS: Record<Answer, string> = {
 
 function MfaStep({ challenge, onRestart }: { challenge: Challenge; onRestart: () => void }) {
   const client = useApolloClient();
-  const answers: Answer[] = [...challenge.methods, 'RECOVERY'];
+  const answers: Answer[] = [
+    ...challenge.methods.filter((m): m is Exclude<MfaMethod, 'PASSKEY'> => m !== 'PASSKEY'),
+    'RECOVERY',
+  ];
   const [answer, setAnswer] = useState<Answer>(answers[0]);
   const [code, setCode] = useState('');
   const [smsSent, setSmsSent] = useState(false);

@@ -1,4 +1,5 @@
 import type { Clock } from '../../../kernel/clock.js';
+import { Passkey } from '../../domain/passkey.entity.js';
 import { SessionRevocation } from '../../domain/session.entity.js';
 import { User } from '../../domain/user.entity.js';
 import type { InTransaction } from '../../persistence/unit-of-work.js';
@@ -23,6 +24,8 @@ export function createDeleteAccount(deps: {
         populate: ['mfaSecret', 'totpPendingSecret'],
       });
       user.erase(now);
+      // Its passkeys go too: a deleted account keeps no credential.
+      await tx.nativeDelete(Passkey, { user: user.id });
       await endAllSessions(tx, record, user.id, SessionRevocation.ACCOUNT_DISABLED, now);
       return true;
     });
