@@ -1,11 +1,13 @@
 /**
  * The bcrypt bound: how many hashes per second this machine does at a cost, with the same
- * libuv thread pool size as the server (UV_THREADPOOL_SIZE, default 4). Runs in its own
+ * libuv thread pool size as the server (UV_THREADPOOL_SIZE, by default the hashes in flight + 2). Runs in its own
  * process, started by run.ts while the server is not running, and prints one JSON line.
  * Usage: node dist/bench/bcrypt-bound.js <cost> <seconds>
  */
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
+import { sizeThreadPool } from '../src/adapters/crypto/thread-pool.js';
+import { DEFAULT_PASSWORD_HASH_CONCURRENCY } from '../src/config/config.js';
 
 export interface BcryptBound {
   cost: number;
@@ -20,7 +22,8 @@ export interface BcryptBound {
 async function main(): Promise<void> {
   const cost = Number(process.argv[2]);
   const seconds = Number(process.argv[3]);
-  const threads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  // Sized as the server sizes its pool, before the first hash starts it.
+  const threads = sizeThreadPool(DEFAULT_PASSWORD_HASH_CONCURRENCY);
   // Shaped like the server's input: base64 of an HMAC-SHA-256 digest, 44 characters.
   const input = randomBytes(32).toString('base64');
   // Twice the pool size keeps every thread busy: a finished thread never waits for the

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { SPARE_POOL_THREADS } from '../src/adapters/crypto/thread-pool.js';
+import { DEFAULT_PASSWORD_HASH_CONCURRENCY } from '../src/config/config.js';
 
 /**
  * CPU time of the whole machine and of this run's own process tree (the bench, the server, the
@@ -116,7 +118,8 @@ export function machineFacts() {
     cores: cpus().length,
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
     node: process.version,
-    threadPoolSize: Number(process.env.UV_THREADPOOL_SIZE) || 4,
+    threadPoolSize:
+      Number(process.env.UV_THREADPOOL_SIZE) || DEFAULT_PASSWORD_HASH_CONCURRENCY + SPARE_POOL_THREADS,
   };
 }
 

@@ -10,6 +10,7 @@
  */
 import { join } from 'node:path';
 import { createPasswordHasher } from '../src/adapters/crypto/password-hasher.js';
+import { DEFAULT_PASSWORD_HASH_CONCURRENCY } from '../src/config/config.js';
 import type { AuditCeiling } from './audit-ceiling.js';
 import type { BcryptBound } from './bcrypt-bound.js';
 import { Cleanup } from './cleanup.js';
@@ -98,7 +99,11 @@ async function main(args: Args): Promise<number> {
 
   log(`seeding ${userCounts[0].toLocaleString('en-US')} users`);
   const pepper = Buffer.from(env.PASSWORD_PEPPER as string, 'base64');
-  const seedHash = await createPasswordHasher({ pepper, cost: args.cost }).hash(SEED_PASSWORD);
+  const seedHash = await createPasswordHasher({
+    pepper,
+    cost: args.cost,
+    maxConcurrent: DEFAULT_PASSWORD_HASH_CONCURRENCY,
+  }).hash(SEED_PASSWORD);
   const firstSeedSeconds = await timed(() => seedUsers(db.url, { from: 1, to: userCounts[0] }, seedHash));
 
   // Only the bcrypt-bound scenarios need the bound (to size their loads and to compare against).

@@ -134,7 +134,11 @@ const tasksOf = (identity: object): TaskHandlers =>
 function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service', metrics?: Metrics) {
   const { config } = opts;
   const { orm, encryption, clock, logger } = base;
-  const hasher = createPasswordHasher({ pepper: config.passwordPepper, cost: config.bcryptCost });
+  const hasher = createPasswordHasher({
+    pepper: config.passwordPepper,
+    cost: config.bcryptCost,
+    maxConcurrent: config.passwordHashConcurrency,
+  });
   const signingKeys = createSigningKeys({
     em: orm.em,
     encryption,

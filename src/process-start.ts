@@ -1,3 +1,4 @@
+import { lowerThreadPoolPriority, sizeThreadPool } from './adapters/crypto/thread-pool.js';
 import { type DatabaseHandle, openDatabase } from './adapters/database/database.js';
 import { migrateUp, type Orm } from './adapters/database/orm.js';
 import { type Config, ConfigError, loadConfig } from './config/config.js';
@@ -27,9 +28,13 @@ export async function startProcess<S extends { orm: Orm; close(): Promise<void> 
     }
     throw err;
   }
+  // Before anything uses libuv's pool: it is sized once, at its first job.
+  const poolThreads = sizeThreadPool(config.passwordHashConcurrency);
   const scope = createRequestScope();
   const logger = createLogger({ level: config.logLevel, scope });
   const started = Date.now();
+  const lowered = await lowerThreadPoolPriority();
+  logger.debug({ poolThreads, lowered }, 'thread pool ready');
 
   const db = await openDatabase(config, (line) =>
     logger.debug({ postgres: line.trim() }, 'embedded postgres'),

@@ -40,6 +40,8 @@ export interface Config {
   fieldEncryptionKeys: FieldKey[];
   passwordPepper: Buffer;
   bcryptCost: number;
+  /** Password hashes computed at once; the thread pool is sized two threads larger. */
+  passwordHashConcurrency: number;
   passwordMinLength: number;
   jwt: { issuer: string; audience: string; accessTokenTtlSeconds: number };
   session: { idleTtlSeconds: number; absoluteTtlSeconds: number; refreshGraceSeconds: number };
@@ -128,6 +130,12 @@ export class ConfigError extends Error {
 }
 
 export const MIN_BCRYPT_COST = 10;
+/**
+ * Password hashes in flight. More than the cores, so that a core is never idle between two hashes
+ * while sign-ins wait; the pool's threads run at a low priority, so requests that need no hash
+ * still come first (adapters/crypto/thread-pool.ts).
+ */
+export const DEFAULT_PASSWORD_HASH_CONCURRENCY = 4;
 /** Tests may hash faster; only the test profile accepts a cost below MIN_BCRYPT_COST. */
 const MIN_TEST_BCRYPT_COST = 4;
 
@@ -189,6 +197,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const bcryptCost = parseIntSetting('BCRYPT_COST', env.BCRYPT_COST, 12, problems);
   const minCost = profile === 'test' ? MIN_TEST_BCRYPT_COST : MIN_BCRYPT_COST;
   if (bcryptCost < minCost || bcryptCost > 20) problems.push(`BCRYPT_COST must be between ${minCost} and 20`);
+  const passwordHashConcurrency = parseIntSetting(
+    'PASSWORD_HASH_CONCURRENCY',
+    env.PASSWORD_HASH_CONCURRENCY,
+    DEFAULT_PASSWORD_HASH_CONCURRENCY,
+    problems,
+  );
+  if (passwordHashConcurrency < 1 || passwordHashConcurrency > 64)
+    problems.push('PASSWORD_HASH_CONCURRENCY must be between 1 and 64');
 
   const int = (name: string, fallback: number) => parseIntSetting(name, env[name], fallback, problems);
   const passwordMinLength = parseIntSetting(
@@ -215,6 +231,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     fieldEncryptionKeys,
     passwordPepper,
     bcryptCost,
+    passwordHashConcurrency,
     passwordMinLength,
     jwt: {
       issuer: env.JWT_ISSUER || 'elcorp-identity',

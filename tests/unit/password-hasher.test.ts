@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createPasswordHasher } from '../../src/adapters/crypto/password-hasher';
 
 describe('password hasher', () => {
-  const hasher = createPasswordHasher({ pepper: randomBytes(32), cost: 4 });
+  const hasher = createPasswordHasher({ pepper: randomBytes(32), cost: 4, maxConcurrent: 2 });
 
   it('distinguishes passwords that differ only after byte 72', async () => {
     const hash = await hasher.hash(`${'a'.repeat(72)}X`);
@@ -12,7 +12,7 @@ describe('password hasher', () => {
 
   it('depends on the pepper', async () => {
     const hash = await hasher.hash('a long passphrase');
-    const other = createPasswordHasher({ pepper: randomBytes(32), cost: 4 });
+    const other = createPasswordHasher({ pepper: randomBytes(32), cost: 4, maxConcurrent: 2 });
     expect(await other.verify('a long passphrase', hash)).toBe(false);
   });
 

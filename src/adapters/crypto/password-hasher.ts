@@ -6,8 +6,8 @@ import bcrypt from 'bcrypt';
  * reads only 72 bytes; the 44-character base64 digest carries every character
  * of the password into the hash. bcrypt runs on libuv's thread pool, off the event loop.
  */
-export function createPasswordHasher(opts: { pepper: Buffer; cost: number; maxConcurrent?: number }) {
-  const limit = createLimiter(opts.maxConcurrent ?? DEFAULT_MAX_CONCURRENT_HASHES);
+export function createPasswordHasher(opts: { pepper: Buffer; cost: number; maxConcurrent: number }) {
+  const limit = createLimiter(opts.maxConcurrent);
   const prehash = (password: string) =>
     createHmac('sha256', opts.pepper).update(password, 'utf8').digest('base64');
   // Compared against when the account does not exist, so that an unknown
@@ -29,13 +29,9 @@ export function createPasswordHasher(opts: { pepper: Buffer; cost: number; maxCo
 export type PasswordHasher = ReturnType<typeof createPasswordHasher>;
 
 /**
- * bcrypt and jose's WebCrypto share libuv's thread pool (4 threads by default). Left
- * alone, a login storm fills every thread and each token verification queues behind
- * hashes (`me` p99 went past 1 s). Two hashes at a time keep two threads for tokens;
- * on this 2-core machine it costs no hashing throughput.
+ * At most `max` hashes at once: each takes a thread of libuv's pool for its whole duration, and
+ * the pool also signs tokens. The process sizes the pool two threads larger (thread-pool.ts).
  */
-export const DEFAULT_MAX_CONCURRENT_HASHES = 2;
-
 function createLimiter(max: number) {
   let running = 0;
   const waiting: (() => void)[] = [];
