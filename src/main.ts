@@ -1,3 +1,5 @@
+// First: the process may restart itself with its heap limits before anything else loads.
+import './heap-limits.js';
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { composeService } from './composition-root.js';

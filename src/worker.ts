@@ -1,3 +1,5 @@
+// First: the process may restart itself with its heap limits before anything else loads.
+import './heap-limits.js';
 import 'reflect-metadata';
 import { composeWorker } from './composition-root.js';
 import { describeError } from './kernel/describe-error.js';
