@@ -253,6 +253,13 @@ describe('passkeys in the account console', () => {
       await form.getByRole('button', { name: 'Remove passkey' }).click();
       await page.getByText(`Passkey “${newName}” removed.`).waitFor();
       await page.getByText('You have no passkeys yet.').waitFor();
+      await checking("focus moved from the removed card to the section's heading", async () =>
+        expect(
+          await page
+            .getByRole('heading', { name: 'Passkeys' })
+            .evaluate((el) => el === (el.ownerDocument as { activeElement: unknown }).activeElement),
+        ).toBe(true),
+      );
       expect(await accessibilityProblems(page)).toEqual([]);
     },
   );
@@ -264,7 +271,9 @@ describe('passkeys in the account console', () => {
     const alert = page.locator('.inline-action .form-error');
     await alert.waitFor();
     await checking('refused, the page still on sign in', async () => {
-      expect(await alert.textContent()).toBeTruthy();
+      expect(await alert.textContent()).toBe(
+        'That passkey did not sign you in. It may have been removed from your account.',
+      );
       expect(await page.getByRole('heading', { name: 'Sign in' }).count()).toBe(1);
     });
   });

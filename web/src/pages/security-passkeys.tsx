@@ -22,14 +22,19 @@ const PASSWORD_HINT = 'Needed unless you signed in within the last 5 minutes.';
 export function PasskeysSection() {
   const passkeys = useQuery(MyPasskeysDoc, { fetchPolicy: 'network-only' });
   const [notice, setNotice] = useState<string>();
+  const heading = useRef<HTMLHeadingElement>(null);
   const list = passkeys.data?.myPasskeys ?? [];
-  const changed = async (message: string) => {
+  const changed = async (message: string, opts: { gone?: boolean } = {}) => {
     await passkeys.refetch();
     setNotice(message);
+    // The removed card held the focus: it goes to the section's heading, before the notice.
+    if (opts.gone) heading.current?.focus();
   };
   return (
     <section aria-labelledby="passkeys-heading">
-      <h2 id="passkeys-heading">Passkeys</h2>
+      <h2 id="passkeys-heading" tabIndex={-1} ref={heading}>
+        Passkeys
+      </h2>
       <p>
         A passkey signs you in with this device's screen lock or security key, without your password, and
         answers the second step of a password sign-in.
@@ -114,7 +119,7 @@ function PasskeyCard({
   onChanged,
 }: {
   passkey: ConsolePasskeyFieldsFragment;
-  onChanged: (message: string) => Promise<void>;
+  onChanged: (message: string, opts?: { gone?: boolean }) => Promise<void>;
 }) {
   const client = useApolloClient();
   const [mode, setMode] = useState<Mode>('view');
@@ -145,7 +150,7 @@ function PasskeyCard({
       variables: { id: passkey.id, password: password || undefined },
     });
     setPassword('');
-    await onChanged(`Passkey “${passkey.name}” removed. It no longer signs you in.`);
+    await onChanged(`Passkey “${passkey.name}” removed. It no longer signs you in.`, { gone: true });
   });
   const show = (next: Mode) => {
     moved.current = true;

@@ -1,4 +1,5 @@
 import { useApolloClient } from '@apollo/client/react';
+import { ConsoleError, toUiError } from '../api/errors';
 import { BeginPasskeyLoginDoc, FinishPasskeyLoginDoc } from '../api/passkey-operations';
 import { deviceId, signedIn } from '../api/session';
 import { getPasskey, passkeysSupported } from '../api/webauthn';
@@ -23,10 +24,17 @@ function usePasskeySignIn(challengeToken?: string) {
     const options = begin.data?.beginPasskeyLogin;
     if (!options) return;
     const response = await getPasskey(options);
-    const { data } = await client.mutate({
-      mutation: FinishPasskeyLoginDoc,
-      variables: { response, deviceId, challengeToken },
-    });
+    const { data } = await client
+      .mutate({ mutation: FinishPasskeyLoginDoc, variables: { response, deviceId, challengeToken } })
+      .catch((err: unknown) => {
+        // The service says no more than INVALID_CREDENTIALS, whatever the reason.
+        if (toUiError(err).code === 'INVALID_CREDENTIALS')
+          throw new ConsoleError(
+            'That passkey did not sign you in. It may have been removed from your account.',
+            'INVALID_CREDENTIALS',
+          );
+        throw err;
+      });
     const result = data?.finishPasskeyLogin;
     if (result?.__typename === 'AuthPayload') {
       signedIn(result);
