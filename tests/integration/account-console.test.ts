@@ -1,12 +1,22 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ACCOUNT_CONSOLE_CSP } from '../../src/http/account-console';
 import { Role } from '../../src/identity/domain/enums';
 import { totpCode } from '../../src/identity/domain/one-time-codes';
 import { User } from '../../src/identity/domain/user.entity';
-import { findChromium } from '../support/chromium';
 import { midTotpStep, testClock } from '../support/clock';
+import {
+  accessibilityProblems,
+  buildConsole,
+  checking,
+  launchChromium,
+  openBrowser as openConsoleBrowser,
+  type PageGlobals,
+  pageWidth,
+  SCREENSHOTS,
+  shoot,
+  storySteps,
+} from '../support/console-browser';
 import { aRegistration, aUser } from '../support/factories';
 import { recordSecretsIn } from '../support/log-scan';
 import { mailsTo } from '../support/mail';
@@ -22,42 +32,7 @@ import { bearer, startTestApp, type TestApp } from '../support/test-app';
  * the README.
  */
 
-// A build of web/ as it is now: the console under test is the one in the tree.
-const { buildConsole } = require('../../scripts/build-console.cjs') as {
-  buildConsole(opts?: { quiet?: boolean }): boolean;
-};
-
-const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
 const OTHER_DEVICE_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:130.0) Gecko/20100101 Firefox/130.0';
-
-/** The page's globals used from page.evaluate (the suite compiles without the DOM library). */
-interface PageGlobals {
-  document: {
-    cookie: string;
-    documentElement: { scrollWidth: number; clientWidth: number };
-    querySelectorAll(selector: string): ArrayLike<PageElement>;
-  };
-  localStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null };
-  sessionStorage: { length: number };
-}
-interface PageElement {
-  tagName: string;
-  id: string;
-  type?: string;
-  textContent: string | null;
-  labels?: ArrayLike<unknown> | null;
-  getAttribute(name: string): string | null;
-}
-
-/** Runs assertions; a failure names what was being checked before the matcher's own report. */
-async function checking<T>(what: string, assertions: () => T | Promise<T>): Promise<T> {
-  try {
-    return await assertions();
-  } catch (err) {
-    if (err instanceof Error) err.message = `${what}\n\n${err.message}`;
-    throw err;
-  }
-}
 
 const clock = testClock(midTotpStep());
 let app: TestApp;
@@ -66,26 +41,12 @@ let browser: Browser;
 let origin: string;
 /** Console errors and uncaught exceptions of every page, with the page they happened on. */
 const consoleErrors: string[] = [];
-let failedStep: string | undefined;
 
 beforeAll(async () => {
   buildConsole({ quiet: true });
-  const executablePath = await findChromium();
   app = await startTestApp({ clock });
   origin = `http://localhost:${new URL(app.baseUrl).port}`;
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      '--no-sandbox',
-      '--headless=new',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 600_000);
 
@@ -95,18 +56,7 @@ afterAll(async () => {
 });
 
 /** A browser (its own cookies and storage) with one page, its console errors collected. */
-async function openBrowser(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: 'en-GB' });
-  const page = await context.newPage();
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') consoleErrors.push(`${page.url()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => consoleErrors.push(`${page.url()}: uncaught ${err.message}`));
-  return { context, page };
-}
-
-const shoot = (page: Page, name: string) =>
-  page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+const openBrowser = () => openConsoleBrowser(browser, consoleErrors);
 
 /**
  * What the page exposes to script that could be a token: document.cookie, and every Web Storage
@@ -123,38 +73,7 @@ const readableState = (page: Page) =>
     return { cookie: g.document.cookie, local, sessionStorageLength: g.sessionStorage.length };
   });
 
-/** Inputs without a label, and buttons or links without a name, on the page as it is now. */
-const accessibilityProblems = (page: Page) =>
-  page.evaluate(() => {
-    const g = globalThis as unknown as PageGlobals;
-    const problems: string[] = [];
-    for (const el of Array.from(g.document.querySelectorAll('input, select, textarea'))) {
-      if (el.type === 'hidden') continue;
-      const named = (el.labels?.length ?? 0) > 0 || el.getAttribute('aria-label');
-      if (!named) problems.push(`${el.tagName.toLowerCase()}#${el.id} has no label`);
-    }
-    for (const el of Array.from(g.document.querySelectorAll('button, a'))) {
-      const name = (el.getAttribute('aria-label') ?? el.textContent ?? '').trim();
-      if (!name) problems.push(`${el.tagName.toLowerCase()} without a name`);
-      if (el.tagName === 'A' && !el.getAttribute('href')) problems.push(`link "${name}" without href`);
-    }
-    return problems;
-  });
-
-const step = (name: string, fn: () => Promise<void>, timeout = 30_000) =>
-  it(
-    name,
-    async () => {
-      if (failedStep) throw new Error(`not run: it builds on the step that failed, "${failedStep}"`);
-      try {
-        await fn();
-      } catch (err) {
-        failedStep = name;
-        throw err;
-      }
-    },
-    timeout,
-  );
+const step = storySteps();
 
 describe('serving the console', () => {
   it('serves index.html at /account and its client routes with the Content-Security-Policy, no-cache', async () => {
@@ -334,7 +253,7 @@ describe('the account console in Chromium', () => {
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.getByLabel('Email or username').fill(person.email);
     await page.getByLabel('Password').fill(person.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('group', { name: 'Answer with' }).waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
     await shoot(page, 'sign-in-mfa');
@@ -481,10 +400,7 @@ describe('the account console in Chromium', () => {
       ]) {
         await p.getByRole('navigation').getByRole('link', { name: link }).click();
         await p.getByRole('heading', { name: heading, exact: true }).waitFor();
-        const width = await p.evaluate(() => {
-          const root = (globalThis as unknown as PageGlobals).document.documentElement;
-          return { scroll: root.scrollWidth, client: root.clientWidth };
-        });
+        const width = await pageWidth(p);
         await checking(`${heading} at 375 px: no horizontal scrolling`, () =>
           expect(width.scroll).toBeLessThanOrEqual(width.client),
         );
@@ -519,14 +435,17 @@ describe('a sign-in budget spent, in the console', () => {
       await page.getByLabel('Password').fill(wrong);
       const alert = page.locator('.form-error');
       for (let attempt = 1; attempt <= 2; attempt++) {
-        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
         await alert.waitFor();
         await checking(`attempt ${attempt}: refused, without saying which part was wrong`, async () =>
           expect(await alert.textContent()).not.toMatch(/Too many/),
         );
-        await page.getByRole('button', { name: 'Sign in' }).and(page.locator(':enabled')).waitFor();
+        await page
+          .getByRole('button', { name: 'Sign in', exact: true })
+          .and(page.locator(':enabled'))
+          .waitFor();
       }
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByText(/^Too many attempts\. Try again in \d+ (seconds?|minutes?)\.$/).waitFor();
       await checking('no console error on these pages either', () => expect(consoleErrors).toEqual([]));
     } finally {

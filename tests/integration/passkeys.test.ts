@@ -360,6 +360,46 @@ describe('signing in with a passkey', () => {
   });
 });
 
+describe('passkey sign-in and REQUIRE_VERIFIED_EMAIL', () => {
+  it('refuses the right passkey on an unverified address with FORBIDDEN, audited; a wrong one learns nothing', async () => {
+    // The same database behind an instance that requires a verified address, as after an
+    // operator turns the setting on: the passkey was added while it was off.
+    const strict = await startTestApp({
+      clock,
+      databaseUrl: app.databaseUrl,
+      env: {
+        PUBLIC_WEB_URL: `${ORIGIN}/account`,
+        RATE_LIMIT_PASSKEY_OPTIONS_PER_MINUTE: '100000',
+        REQUIRE_VERIFIED_EMAIL: 'true',
+      },
+    });
+    try {
+      const { user, authenticator } = await userWithPasskey();
+      const strictLogin = async (how: CeremonyOptions = {}) => {
+        const options = await strict.gql(BeginPasskeyLoginDoc, {});
+        const response = authenticator.get(options.data?.beginPasskeyLogin as Json, how);
+        const res = await strict.gql(FinishPasskeyLoginDoc, { response, deviceId: 'pk-device' });
+        return res.data?.finishPasskeyLogin.__typename ?? errorCode(res);
+      };
+      expect(await strictLogin({ badSignature: true })).toBe('INVALID_CREDENTIALS');
+      expect(await strictLogin()).toBe('FORBIDDEN');
+      const failed = (await auditOf(app, user.id)).filter((e) => e.type === 'login.failed');
+      expect(failed.map((e) => JSON.parse(e.data))).toEqual([
+        expect.objectContaining({ reason: 'passkey_bad_signature', method: 'passkey' }),
+        expect.objectContaining({ reason: 'email_unverified', method: 'passkey' }),
+      ]);
+      expect((await auditOf(app, user.id)).filter((e) => e.type === 'passkey.used')).toEqual([]);
+      // Verified, the same passkey signs in.
+      await app.orm.em
+        .getConnection()
+        .execute('update users set email_verified = true where id = ?', [user.id]);
+      expect(await strictLogin()).toBe('AuthPayload');
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
 describe('passkey sign-in and the account lockout', () => {
   const wrongPasswords = async (email: string, n: number) => {
     for (let i = 0; i < n; i++)

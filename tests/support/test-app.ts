@@ -32,6 +32,8 @@ export interface TestAppOptions {
   jobTuning?: Partial<JobTuning>;
   /** The purge schedule's cron expression instead of hourly. */
   purgeCron?: string;
+  /** Listen on this port instead of any free one (for a PUBLIC_WEB_URL naming the app's own origin). */
+  port?: number;
 }
 
 /** Test secrets: generated per run, shared by every instance in this process so they agree. */
@@ -93,8 +95,9 @@ export async function startTestApp(opts: TestAppOptions = {}) {
     await service.close();
     throw err;
   }
-  const server: Server = await new Promise((resolve) => {
-    const s = service.app.listen(0, '127.0.0.1', () => resolve(s));
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = service.app.listen(opts.port ?? 0, '127.0.0.1', () => resolve(s));
+    s.once('error', (err) => service.close().finally(() => reject(err)));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

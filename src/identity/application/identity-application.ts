@@ -247,6 +247,7 @@ export function createIdentityApplication(deps: IdentityDeps) {
         assertRecentAuth,
         inTransaction,
         audit,
+        requireVerifiedEmail: settings.requireVerifiedEmail,
       }),
     },
   };

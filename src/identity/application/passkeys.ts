@@ -38,6 +38,8 @@ export function createPasskeyUseCases(deps: {
   assertRecentAuth: AssertRecentAuth;
   inTransaction: InTransaction;
   audit: AuditTrail;
+  /** Sign-in needs a verified address (REQUIRE_VERIFIED_EMAIL). */
+  requireVerifiedEmail: boolean;
 }) {
   const webauthn = createWebAuthn({ publicWebUrl: deps.publicWebUrl, rpName: RP_NAME });
   const shared = { ...deps, webauthn, assertion: createPasskeyAssertion({ webauthn }) };

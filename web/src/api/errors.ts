@@ -10,6 +10,20 @@ export interface UiError {
   retryAfterSeconds?: number;
 }
 
+/**
+ * An error the console itself describes (not the service): its message is already in words for
+ * the person, e.g. a passkey dialog that was closed.
+ */
+export class ConsoleError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'ConsoleError';
+  }
+}
+
 interface ErrorExtensions {
   code?: string;
   field?: string;
@@ -18,6 +32,7 @@ interface ErrorExtensions {
 
 /** What went wrong, in words for the person using the console. */
 export function toUiError(error: unknown): UiError {
+  if (error instanceof ConsoleError) return { code: error.code, message: error.message };
   if (CombinedGraphQLErrors.is(error)) {
     const first = error.errors[0];
     const ext = (first?.extensions ?? {}) as ErrorExtensions;

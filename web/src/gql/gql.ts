@@ -46,6 +46,14 @@ type Documents = {
     "\n  mutation ConsoleSetUserRole($id: ID!, $role: Role!) {\n    setUserRole(id: $id, role: $role) {\n      ...ConsoleUserFields\n    }\n  }\n": typeof types.ConsoleSetUserRoleDocument,
     "\n  query ConsoleAuditLog($page: Int!, $pageSize: Int!, $filter: AuditFilter) {\n    auditLog(page: $page, pageSize: $pageSize, filter: $filter) {\n      items {\n        id\n        sequence\n        type\n        occurredAt\n        data\n        actor {\n          id\n          username\n        }\n        subject {\n          id\n          username\n        }\n      }\n      page\n      pageSize\n      totalItems\n      totalPages\n    }\n  }\n": typeof types.ConsoleAuditLogDocument,
     "\n  query ConsoleVerifyAuditLog {\n    verifyAuditLog {\n      valid\n      entriesChecked\n      entriesPending\n      firstBrokenSequence\n    }\n  }\n": typeof types.ConsoleVerifyAuditLogDocument,
+    "\n  fragment ConsolePasskeyFields on Passkey {\n    id\n    name\n    createdAt\n    lastUsedAt\n  }\n": typeof types.ConsolePasskeyFieldsFragmentDoc,
+    "\n  query ConsoleMyPasskeys {\n    myPasskeys {\n      ...ConsolePasskeyFields\n    }\n  }\n": typeof types.ConsoleMyPasskeysDocument,
+    "\n  mutation ConsoleBeginPasskeyRegistration($password: String) {\n    beginPasskeyRegistration(password: $password)\n  }\n": typeof types.ConsoleBeginPasskeyRegistrationDocument,
+    "\n  mutation ConsoleFinishPasskeyRegistration($response: JSONObject!, $name: String) {\n    finishPasskeyRegistration(response: $response, name: $name) {\n      ...ConsolePasskeyFields\n    }\n  }\n": typeof types.ConsoleFinishPasskeyRegistrationDocument,
+    "\n  mutation ConsoleRenamePasskey($id: ID!, $name: String!) {\n    renamePasskey(id: $id, name: $name) {\n      ...ConsolePasskeyFields\n    }\n  }\n": typeof types.ConsoleRenamePasskeyDocument,
+    "\n  mutation ConsoleRemovePasskey($id: ID!, $password: String) {\n    removePasskey(id: $id, password: $password)\n  }\n": typeof types.ConsoleRemovePasskeyDocument,
+    "\n  mutation ConsoleBeginPasskeyLogin($challengeToken: String) {\n    beginPasskeyLogin(challengeToken: $challengeToken)\n  }\n": typeof types.ConsoleBeginPasskeyLoginDocument,
+    "\n  mutation ConsoleFinishPasskeyLogin($response: JSONObject!, $deviceId: String!, $challengeToken: String) {\n    finishPasskeyLogin(response: $response, deviceId: $deviceId, challengeToken: $challengeToken) {\n      __typename\n      ... on AuthPayload {\n        ...ConsoleAuthFields\n      }\n    }\n  }\n": typeof types.ConsoleFinishPasskeyLoginDocument,
 };
 const documents: Documents = {
     "\n  fragment ConsoleUserFields on User {\n    id\n    username\n    email\n    emailVerified\n    pendingEmail\n    phone\n    role\n    status\n    lockedUntil\n    mfaEnabled\n    mfaMethods\n    lastLoginAt\n    createdAt\n    wallet {\n      address\n      blockchain\n    }\n  }\n": types.ConsoleUserFieldsFragmentDoc,
@@ -80,6 +88,14 @@ const documents: Documents = {
     "\n  mutation ConsoleSetUserRole($id: ID!, $role: Role!) {\n    setUserRole(id: $id, role: $role) {\n      ...ConsoleUserFields\n    }\n  }\n": types.ConsoleSetUserRoleDocument,
     "\n  query ConsoleAuditLog($page: Int!, $pageSize: Int!, $filter: AuditFilter) {\n    auditLog(page: $page, pageSize: $pageSize, filter: $filter) {\n      items {\n        id\n        sequence\n        type\n        occurredAt\n        data\n        actor {\n          id\n          username\n        }\n        subject {\n          id\n          username\n        }\n      }\n      page\n      pageSize\n      totalItems\n      totalPages\n    }\n  }\n": types.ConsoleAuditLogDocument,
     "\n  query ConsoleVerifyAuditLog {\n    verifyAuditLog {\n      valid\n      entriesChecked\n      entriesPending\n      firstBrokenSequence\n    }\n  }\n": types.ConsoleVerifyAuditLogDocument,
+    "\n  fragment ConsolePasskeyFields on Passkey {\n    id\n    name\n    createdAt\n    lastUsedAt\n  }\n": types.ConsolePasskeyFieldsFragmentDoc,
+    "\n  query ConsoleMyPasskeys {\n    myPasskeys {\n      ...ConsolePasskeyFields\n    }\n  }\n": types.ConsoleMyPasskeysDocument,
+    "\n  mutation ConsoleBeginPasskeyRegistration($password: String) {\n    beginPasskeyRegistration(password: $password)\n  }\n": types.ConsoleBeginPasskeyRegistrationDocument,
+    "\n  mutation ConsoleFinishPasskeyRegistration($response: JSONObject!, $name: String) {\n    finishPasskeyRegistration(response: $response, name: $name) {\n      ...ConsolePasskeyFields\n    }\n  }\n": types.ConsoleFinishPasskeyRegistrationDocument,
+    "\n  mutation ConsoleRenamePasskey($id: ID!, $name: String!) {\n    renamePasskey(id: $id, name: $name) {\n      ...ConsolePasskeyFields\n    }\n  }\n": types.ConsoleRenamePasskeyDocument,
+    "\n  mutation ConsoleRemovePasskey($id: ID!, $password: String) {\n    removePasskey(id: $id, password: $password)\n  }\n": types.ConsoleRemovePasskeyDocument,
+    "\n  mutation ConsoleBeginPasskeyLogin($challengeToken: String) {\n    beginPasskeyLogin(challengeToken: $challengeToken)\n  }\n": types.ConsoleBeginPasskeyLoginDocument,
+    "\n  mutation ConsoleFinishPasskeyLogin($response: JSONObject!, $deviceId: String!, $challengeToken: String) {\n    finishPasskeyLogin(response: $response, deviceId: $deviceId, challengeToken: $challengeToken) {\n      __typename\n      ... on AuthPayload {\n        ...ConsoleAuthFields\n      }\n    }\n  }\n": types.ConsoleFinishPasskeyLoginDocument,
 };
 
 /**
@@ -224,6 +240,38 @@ export function graphql(source: "\n  query ConsoleAuditLog($page: Int!, $pageSiz
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ConsoleVerifyAuditLog {\n    verifyAuditLog {\n      valid\n      entriesChecked\n      entriesPending\n      firstBrokenSequence\n    }\n  }\n"): (typeof documents)["\n  query ConsoleVerifyAuditLog {\n    verifyAuditLog {\n      valid\n      entriesChecked\n      entriesPending\n      firstBrokenSequence\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ConsolePasskeyFields on Passkey {\n    id\n    name\n    createdAt\n    lastUsedAt\n  }\n"): (typeof documents)["\n  fragment ConsolePasskeyFields on Passkey {\n    id\n    name\n    createdAt\n    lastUsedAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleMyPasskeys {\n    myPasskeys {\n      ...ConsolePasskeyFields\n    }\n  }\n"): (typeof documents)["\n  query ConsoleMyPasskeys {\n    myPasskeys {\n      ...ConsolePasskeyFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleBeginPasskeyRegistration($password: String) {\n    beginPasskeyRegistration(password: $password)\n  }\n"): (typeof documents)["\n  mutation ConsoleBeginPasskeyRegistration($password: String) {\n    beginPasskeyRegistration(password: $password)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleFinishPasskeyRegistration($response: JSONObject!, $name: String) {\n    finishPasskeyRegistration(response: $response, name: $name) {\n      ...ConsolePasskeyFields\n    }\n  }\n"): (typeof documents)["\n  mutation ConsoleFinishPasskeyRegistration($response: JSONObject!, $name: String) {\n    finishPasskeyRegistration(response: $response, name: $name) {\n      ...ConsolePasskeyFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleRenamePasskey($id: ID!, $name: String!) {\n    renamePasskey(id: $id, name: $name) {\n      ...ConsolePasskeyFields\n    }\n  }\n"): (typeof documents)["\n  mutation ConsoleRenamePasskey($id: ID!, $name: String!) {\n    renamePasskey(id: $id, name: $name) {\n      ...ConsolePasskeyFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleRemovePasskey($id: ID!, $password: String) {\n    removePasskey(id: $id, password: $password)\n  }\n"): (typeof documents)["\n  mutation ConsoleRemovePasskey($id: ID!, $password: String) {\n    removePasskey(id: $id, password: $password)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleBeginPasskeyLogin($challengeToken: String) {\n    beginPasskeyLogin(challengeToken: $challengeToken)\n  }\n"): (typeof documents)["\n  mutation ConsoleBeginPasskeyLogin($challengeToken: String) {\n    beginPasskeyLogin(challengeToken: $challengeToken)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleFinishPasskeyLogin($response: JSONObject!, $deviceId: String!, $challengeToken: String) {\n    finishPasskeyLogin(response: $response, deviceId: $deviceId, challengeToken: $challengeToken) {\n      __typename\n      ... on AuthPayload {\n        ...ConsoleAuthFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ConsoleFinishPasskeyLogin($response: JSONObject!, $deviceId: String!, $challengeToken: String) {\n    finishPasskeyLogin(response: $response, deviceId: $deviceId, challengeToken: $challengeToken) {\n      __typename\n      ... on AuthPayload {\n        ...ConsoleAuthFields\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

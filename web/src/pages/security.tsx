@@ -12,8 +12,9 @@ import {
 import { Field, Form, Notice, Submit, useAction } from '../components/forms';
 import type { ConsoleUserFieldsFragment } from '../gql/graphql';
 import { Link } from '../router';
+import { PasskeysSection } from './security-passkeys';
 
-/** Password, second factors (authenticator app, SMS) and turning them off. */
+/** Password, passkeys, second factors (authenticator app, SMS) and turning them off. */
 export function SecurityPage({ me }: { me: ConsoleUserFieldsFragment }) {
   return (
     <>
@@ -25,6 +26,7 @@ export function SecurityPage({ me }: { me: ConsoleUserFieldsFragment }) {
         .
       </p>
       <ChangePassword />
+      <PasskeysSection />
       {!me.mfaMethods.includes('TOTP') && <TotpEnrolment />}
       {!me.mfaMethods.includes('SMS') && <SmsEnrolment me={me} />}
       {me.mfaEnabled && <DisableMfa />}

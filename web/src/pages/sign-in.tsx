@@ -5,15 +5,18 @@ import { deviceId, signedIn } from '../api/session';
 import { Field, Form, Notice, Submit, useAction } from '../components/forms';
 import type { MfaMethod } from '../gql/graphql';
 import { Link, navigate } from '../router';
+import { PasskeyAnswer, PasskeySignInButton } from './sign-in-passkey';
 
 interface Challenge {
   challengeToken: string;
   methods: MfaMethod[];
 }
 
-/** How the person answers the challenge: one of their factors, or a recovery code. */
-/** The answers typed as a code; a passkey (offered by the API too) is answered in the browser's own dialog, not here. */
-type Answer = Exclude<MfaMethod, 'PASSKEY'> | 'RECOVERY';
+/**
+ * How the person answers the challenge: one of their factors (a code, or a passkey in the
+ * browser's own dialog), or a recovery code.
+ */
+type Answer = MfaMethod | 'RECOVERY';
 
 /**
  * Sign in: the password, then the second factor when the account has one. The refresh and
@@ -75,6 +78,7 @@ function PasswordStep({ onChallenge }: { onChallenge: (c: Challenge) => void }) 
         />
         <Submit pending={login.pending}>Sign in</Submit>
       </Form>
+      <PasskeySignInButton />
       <p>
         <Link to="/forgot-password">Forgot your password?</Link>
       </p>
@@ -88,9 +92,10 @@ function PasswordStep({ onChallenge }: { onChallenge: (c: Challenge) => void }) 
 const CHOICE_LABELS: Record<Answer, string> = {
   TOTP: 'Authenticator app',
   SMS: 'SMS',
+  PASSKEY: 'Passkey',
   RECOVERY: 'Recovery code',
 };
-const ANSWER_LABELS: Record<Answer, string> = {
+const ANSWER_LABELS: Record<Exclude<Answer, 'PASSKEY'>, string> = {
   TOTP: 'Code from your authenticator app',
   SMS: 'Code sent by SMS',
   RECOVERY: 'One of your recovery codes',
@@ -98,10 +103,7 @@ const ANSWER_LABELS: Record<Answer, string> = {
 
 function MfaStep({ challenge, onRestart }: { challenge: Challenge; onRestart: () => void }) {
   const client = useApolloClient();
-  const answers: Answer[] = [
-    ...challenge.methods.filter((m): m is Exclude<MfaMethod, 'PASSKEY'> => m !== 'PASSKEY'),
-    'RECOVERY',
-  ];
+  const answers: Answer[] = [...challenge.methods, 'RECOVERY'];
   const [answer, setAnswer] = useState<Answer>(answers[0]);
   const [code, setCode] = useState('');
   const [smsSent, setSmsSent] = useState(false);
@@ -160,19 +162,23 @@ function MfaStep({ challenge, onRestart }: { challenge: Challenge; onRestart: ()
           {smsSent && !sendSms.error && <Notice>A code is on its way to your phone.</Notice>}
         </div>
       )}
-      <Form onSubmit={() => verify.run()} error={verify.error} fields={['code']}>
-        <Field
-          label={ANSWER_LABELS[answer]}
-          name="code"
-          value={code}
-          onChange={setCode}
-          autoComplete="one-time-code"
-          inputMode={answer === 'RECOVERY' ? 'text' : 'numeric'}
-          required
-          error={verify.error}
-        />
-        <Submit pending={verify.pending}>Verify</Submit>
-      </Form>
+      {answer === 'PASSKEY' ? (
+        <PasskeyAnswer challengeToken={challenge.challengeToken} />
+      ) : (
+        <Form onSubmit={() => verify.run()} error={verify.error} fields={['code']}>
+          <Field
+            label={ANSWER_LABELS[answer]}
+            name="code"
+            value={code}
+            onChange={setCode}
+            autoComplete="one-time-code"
+            inputMode={answer === 'RECOVERY' ? 'text' : 'numeric'}
+            required
+            error={verify.error}
+          />
+          <Submit pending={verify.pending}>Verify</Submit>
+        </Form>
+      )}
       <p>
         <button type="button" className="link-button" onClick={onRestart}>
           Start over

@@ -3,7 +3,7 @@ import type { RateLimits } from '../../../adapters/rate-limits/rate-limits.js';
 import type { WebAuthn } from '../../../adapters/webauthn/webauthn.js';
 import type { Clock } from '../../../kernel/clock.js';
 import type { DomainEvent } from '../../../kernel/domain-event.js';
-import { badInput } from '../../../kernel/errors.js';
+import { badInput, forbidden } from '../../../kernel/errors.js';
 import { parseDeviceId, parseDeviceName } from '../../domain/device.js';
 import { Passkey } from '../../domain/passkey.entity.js';
 import { PasskeyCeremony } from '../../domain/passkey-challenge.entity.js';
@@ -73,7 +73,9 @@ export function createBeginPasskeyLogin(deps: {
  * limits, the account's lockout tries (or a trusted device's own), refusing accounts that cannot
  * sign in, and the same completion (device session, trust token, audit). A passkey with user
  * verification is two factors in itself (the device, and the PIN or biometric that unlocks it),
- * so it completes the sign-in without an MFA challenge even when the account has MFA on.
+ * so it completes the sign-in without an MFA challenge even when the account has MFA on. With
+ * REQUIRE_VERIFIED_EMAIL, the right passkey on an unverified address is FORBIDDEN (audited), as
+ * for the password and the wallet.
  */
 export function createFinishPasskeyLogin(deps: {
   clock: Clock;
@@ -81,6 +83,8 @@ export function createFinishPasskeyLogin(deps: {
   deviceTrust: DeviceTrustService;
   assertion: PasskeyAssertion;
   signIn: SignIn;
+  /** Sign-in needs a verified address (REQUIRE_VERIFIED_EMAIL). */
+  requireVerifiedEmail: boolean;
 }) {
   return async function finishPasskeyLogin(
     ctx: RequestContext,
@@ -131,6 +135,20 @@ export function createFinishPasskeyLogin(deps: {
         // The passkey was right: not a guess, so the try goes back.
         await attempt.release();
         return fail(`account_${user.status.toLowerCase()}`, userId);
+      }
+      if (deps.requireVerifiedEmail && !user.emailVerified) {
+        // Said only to the holder of the passkey, so it reveals nothing to anyone else.
+        await attempt.release();
+        await deps.signIn
+          .fail(ctx, [
+            {
+              type: 'login.failed',
+              subjectId: userId,
+              data: { reason: 'email_unverified', method: 'passkey', deviceId: device.id },
+            },
+          ])
+          .catch(() => undefined);
+        throw forbidden('Confirm your email address to sign in: follow the link sent to it');
       }
       const now = deps.clock.now();
       return deps.signIn
