@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
 import type { FieldKey } from '../../config/config.js';
 
 const VERSION = 'v1';
@@ -20,8 +20,9 @@ export class FieldDecryptionError extends Error {
  */
 export function createFieldEncryption(keys: FieldKey[]) {
   if (keys.length === 0) throw new Error('at least one field encryption key is required');
-  const byId = new Map(keys.map((k) => [k.id, k.key]));
-  const current = keys[0];
+  // Imported once: a raw key given to createCipheriv is imported again at every call.
+  const byId = new Map(keys.map((k) => [k.id, createSecretKey(k.key)]));
+  const current = { id: keys[0].id, key: createSecretKey(keys[0].key) };
 
   function encrypt(plaintext: string, context: string): string {
     const nonce = randomBytes(NONCE_BYTES);
