@@ -22,6 +22,13 @@ export const REDACTED_KEYS = [
   'secret',
   'authorization',
   'cookie',
+  // Wallet sign-in: the signed message's nonce and the wallet's signature.
+  'signature',
+  'nonce',
+  // WebAuthn responses (a passkey's assertion or attestation).
+  'clientDataJSON',
+  'authenticatorData',
+  'attestationObject',
 ];
 
 export function createLogger(opts: {

@@ -1,3 +1,4 @@
+import { createLogger, createRequestScope } from '../../src/kernel/logger';
 import { aRegistration, signIn } from '../support/factories';
 import { ChangePasswordDoc, LoginDoc, MeDoc, RefreshDoc, RegisterDoc } from '../support/operations';
 import { bearer, startTestApp } from '../support/test-app';
@@ -53,5 +54,27 @@ describe('structured logs', () => {
     expect(requests.find((r) => r.operationName === 'Me')?.userId).toEqual(expect.any(String));
     const failure = entries.find((e) => e.msg === 'unexpected error');
     expect(failure?.requestId).toEqual(expect.any(String));
+  });
+
+  it('redact wallet signatures, nonces and WebAuthn response fields, at the top and one level down', () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'info',
+      scope: createRequestScope(),
+      destination: { write: (line: string) => lines.push(line) },
+    });
+    const secrets = {
+      signature: 'wallet-signature-secret-71',
+      nonce: 'wallet-nonce-secret-72',
+      clientDataJSON: 'client-data-secret-73',
+      authenticatorData: 'authenticator-data-secret-74',
+      attestationObject: 'attestation-object-secret-75',
+    };
+    logger.info(secrets, 'top level');
+    logger.info({ input: secrets, response: { ...secrets, id: 'credential-id-kept' } }, 'nested');
+    const logs = lines.join('');
+    for (const secret of Object.values(secrets)) expect(logs).not.toContain(secret);
+    expect(logs).toContain('credential-id-kept');
+    expect(JSON.parse(lines[1]).response.clientDataJSON).toBe('[redacted]');
   });
 });

@@ -2,6 +2,7 @@ import { auditOf } from '../support/audit';
 import { midTotpStep, testClock } from '../support/clock';
 import { errorCode } from '../support/errors';
 import { anAdmin, aUser, signIn } from '../support/factories';
+import { holdRowLock, waitForLockWaits } from '../support/locks';
 import { challengeFor, enrolTotp } from '../support/mfa';
 import { DeleteAccountDoc, LoginDoc, MySessionsDoc, SuspendUserDoc } from '../support/operations';
 import { type CeremonyOptions, SoftwareAuthenticator } from '../support/passkey-authenticator';
@@ -191,6 +192,39 @@ describe('registering passkeys', () => {
     expect(first.errors).toBeUndefined();
     const replay = await app.gql(FinishPasskeyRegistrationDoc, { response }, bearer(session.accessToken));
     expect(replay.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'response' });
+  });
+
+  it('keeps to 20 passkeys when the last ones are finished in parallel', async () => {
+    const user = await aUser(app);
+    const session = await signIn(app, user, 'many-passkeys');
+    const authenticator = new SoftwareAuthenticator(ORIGIN);
+    for (let i = 0; i < 19; i++) await register(session.accessToken, authenticator, `Key ${i}`);
+    const responses: Json[] = [];
+    for (let i = 0; i < 3; i++) {
+      const begin = await app.gql(BeginPasskeyRegistrationDoc, {}, bearer(session.accessToken));
+      expect(begin.errors).toBeUndefined();
+      responses.push(new SoftwareAuthenticator(ORIGIN).create(begin.data?.beginPasskeyRegistration as Json));
+    }
+    // The account's row held: every finish has checked its challenge and waits in its transaction.
+    const holder = await holdRowLock(app.databaseUrl, 'select id from users where id = $1 for update', [
+      user.id,
+    ]);
+    const finishing = Promise.all(
+      responses.map((response) =>
+        app.gql(FinishPasskeyRegistrationDoc, { response, name: 'Late' }, bearer(session.accessToken)),
+      ),
+    );
+    try {
+      await waitForLockWaits(holder.client, '', 3);
+    } finally {
+      await holder.release();
+    }
+    const results = await finishing;
+    expect(results.map((r) => errorCode(r) ?? 'OK').sort()).toEqual(['FORBIDDEN', 'FORBIDDEN', 'OK']);
+    const [{ n }] = await app.orm.em
+      .getConnection()
+      .execute('select count(*)::int as n from passkeys where user_id = ?', [user.id]);
+    expect(n).toBe(20);
   });
 
   it('refuses malformed responses with BAD_USER_INPUT on response, never a 500', async () => {
@@ -548,6 +582,47 @@ describe('a passkey as the second factor', () => {
       .filter((e) => e.type === 'mfa.failed')
       .map((e) => JSON.parse(e.data).reason);
     expect(reasons).toEqual(['passkey_unknown', 'passkey_challenge_unknown']);
+  });
+
+  it('lets one of two parallel answers through, with an authenticator that keeps no counter', async () => {
+    const setup = await userWithPasskey(new SoftwareAuthenticator(ORIGIN, { counter: 'none' }));
+    await enrolTotp(app, clock, setup.session.accessToken);
+    const challenge = await challengeFor(app, setup.user);
+    // Each answer to its own passkey challenge, both issued for the one MFA challenge.
+    const responses: Json[] = [];
+    for (let i = 0; i < 2; i++)
+      responses.push(setup.authenticator.get(await loginOptions(challenge.challengeToken)));
+    // The MFA challenge's row held: both answers have read it unused and wait to take a try.
+    const holder = await holdRowLock(
+      app.databaseUrl,
+      'select id from mfa_challenges where user_id = $1 for no key update',
+      [setup.user.id],
+    );
+    const answering = Promise.all(
+      responses.map((response) =>
+        app.gql(FinishPasskeyLoginDoc, {
+          response,
+          deviceId: 'mfa-device',
+          challengeToken: challenge.challengeToken,
+        }),
+      ),
+    );
+    try {
+      await waitForLockWaits(holder.client, 'update', 2);
+    } finally {
+      await holder.release();
+    }
+    const results = await answering;
+    expect(results.map(typeOf).sort()).toEqual(['AuthPayload', 'UNAUTHENTICATED']);
+    const [{ n }] = await app.orm.em
+      .getConnection()
+      .execute('select count(*)::int as n from sessions where user_id = ? and device_id = ?', [
+        setup.user.id,
+        'mfa-device',
+      ]);
+    expect(n).toBe(1);
+    const passed = (await auditOf(app, setup.user.id)).filter((e) => e.type === 'mfa.passed');
+    expect(passed).toHaveLength(1);
   });
 
   it('must come from the device the challenge was issued to', async () => {

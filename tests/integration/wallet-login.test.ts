@@ -5,6 +5,8 @@ import { auditOf } from '../support/audit';
 import { type TestClock, testClock } from '../support/clock';
 import { errorCode } from '../support/errors';
 import { aUser, signIn } from '../support/factories';
+import { holdRowLock, waitForLockWaits } from '../support/locks';
+import { mailTo } from '../support/mail';
 import { enrolTotp } from '../support/mfa';
 import { MeDoc, UpdateProfileDoc, VerifyMfaDoc } from '../support/operations';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
@@ -358,6 +360,110 @@ describe('linkWallet', () => {
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'message' });
     const types = (await auditOf(app, other.id)).map((e) => e.type);
     expect(types).toContain('wallet.link_failed');
+  });
+
+  it('keeps a proved wallet with its account: another account linking it is refused', async () => {
+    const wallet = aSolanaWallet();
+    const { user: owner } = await ownerOf(wallet);
+    const other = await aUser(app);
+    const session = await signIn(app, other, 'other');
+    const res = await app.gql(LinkWalletDoc, { input: await signed(wallet) }, bearer(session.accessToken));
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'message' });
+    const kept = await app.orm.em.fork().findOneOrFail(User, owner.id);
+    expect(kept).toMatchObject({ walletAddress: wallet.address, walletVerifiedAt: expect.any(Date) });
+    expect((await auditOf(app, owner.id)).map((e) => e.type)).not.toContain('wallet.claim_removed');
+  });
+
+  it("takes the wallet from a profile that only typed its address in, for the wallet's owner", async () => {
+    const wallet = anEthereumWallet();
+    const squatter = await aUser(app);
+    const squatterSession = await signIn(app, squatter, 'squatter');
+    const typed = await app.gql(
+      UpdateProfileDoc,
+      { input: { walletAddress: wallet.address, walletBlockchain: wallet.blockchain } },
+      bearer(squatterSession.accessToken),
+    );
+    expect(typed.errors).toBeUndefined();
+
+    const { user: owner, linked } = await ownerOf(wallet);
+    expect(linked.wallet).toEqual({ address: wallet.address, blockchain: wallet.blockchain });
+    const em = app.orm.em.fork();
+    expect(await em.findOneOrFail(User, owner.id)).toMatchObject({
+      walletAddress: wallet.address,
+      walletVerifiedAt: expect.any(Date),
+    });
+    expect(await em.findOneOrFail(User, squatter.id)).toMatchObject({
+      walletAddress: undefined,
+      walletBlockchain: undefined,
+      walletVerifiedAt: undefined,
+    });
+    const squatterMe = await app.gql(MeDoc, undefined, bearer(squatterSession.accessToken));
+    expect(squatterMe.data?.me.wallet).toBeNull();
+
+    const removed = (await auditOf(app, squatter.id)).filter((e) => e.type === 'wallet.claim_removed');
+    expect(
+      removed.map((e) => ({ actor: e.actor_id, subject: e.subject_id, data: JSON.parse(e.data) })),
+    ).toEqual([{ actor: owner.id, subject: squatter.id, data: { blockchain: 'ETHEREUM' } }]);
+    expect((await auditOf(app, owner.id)).map((e) => e.type)).toContain('wallet.linked');
+    const mail = await mailTo(app, squatter.email, 'The wallet was removed from your profile');
+    expect(mail?.text).toContain('Ethereum wallet');
+    expect(mail?.text).not.toContain(wallet.address);
+
+    // The squatter cannot type it back, and the wallet signs its owner in.
+    const again = await app.gql(
+      UpdateProfileDoc,
+      { input: { walletAddress: wallet.address, walletBlockchain: wallet.blockchain } },
+      bearer(squatterSession.accessToken),
+    );
+    expect(again.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'walletAddress' });
+    const { message, signature } = await signed(wallet);
+    const res = await login(message, signature);
+    if (res.data?.loginWithWallet.__typename !== 'AuthPayload')
+      throw new Error(`expected a session: ${res.raw}`);
+    expect(res.data.loginWithWallet.user.id).toBe(owner.id);
+  });
+
+  it('leaves one winner when two accounts link one wallet at once; the other is CONFLICT, audited', async () => {
+    const wallet = aSolanaWallet();
+    const squatter = await aUser(app);
+    const squatterSession = await signIn(app, squatter, 'squatter');
+    await app.gql(
+      UpdateProfileDoc,
+      { input: { walletAddress: wallet.address, walletBlockchain: wallet.blockchain } },
+      bearer(squatterSession.accessToken),
+    );
+    const accounts = await Promise.all(
+      [1, 2].map(async (i) => {
+        const user = await aUser(app);
+        return { user, session: await signIn(app, user, `racer-${i}`), input: await signed(wallet) };
+      }),
+    );
+    // Both links wait on the squatter's row; once it is free, the first removes the claim and
+    // links, and the second finds the wallet free in its snapshot: the unique index refuses it.
+    const holder = await holdRowLock(app.databaseUrl, 'select id from users where id = $1 for update', [
+      squatter.id,
+    ]);
+    const racing = Promise.all(
+      accounts.map((a) => app.gql(LinkWalletDoc, { input: a.input }, bearer(a.session.accessToken))),
+    );
+    try {
+      await waitForLockWaits(holder.client, 'select', 2);
+    } finally {
+      await holder.release();
+    }
+    const results = await racing;
+    const winners = results.filter((r) => r.data?.linkWallet);
+    expect(winners).toHaveLength(1);
+    const loser = accounts[results.findIndex((r) => !r.data?.linkWallet)];
+    expect(results.find((r) => !r.data?.linkWallet)?.errors?.[0].extensions).toMatchObject({
+      code: 'CONFLICT',
+      field: 'message',
+    });
+    const failed = (await auditOf(app, loser.user.id)).filter((e) => e.type === 'wallet.link_failed');
+    expect(failed.map((e) => JSON.parse(e.data))).toEqual([{ reason: 'wallet_taken', blockchain: 'SOLANA' }]);
+    expect((await auditOf(app, squatter.id)).filter((e) => e.type === 'wallet.claim_removed')).toHaveLength(
+      1,
+    );
   });
 
   it('refuses a signature by another key', async () => {

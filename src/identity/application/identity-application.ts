@@ -222,7 +222,16 @@ export function createIdentityApplication(deps: IdentityDeps) {
       resetPassword: createResetPassword({ clock, inTransaction, newPassword }),
       administerUser: createAdministerUser({ clock, inTransaction }),
       walletChallenge: createIssueWalletChallenge({ limits, walletProof }),
-      linkWallet: createLinkWallet({ clock, limits, walletProof, assertRecentAuth, audit, inTransaction }),
+      linkWallet: createLinkWallet({
+        clock,
+        limits,
+        walletProof,
+        assertRecentAuth,
+        audit,
+        inTransaction,
+        outbox,
+        messages,
+      }),
       loginWithWallet: createLoginWithWallet({
         clock,
         lockout,

@@ -117,6 +117,15 @@ export function createMailMessages(publicWebUrl: string) {
           notSelf,
         ],
       }),
+    walletClaimRemoved: (to: string, blockchain: string) =>
+      compose({
+        to,
+        subject: 'The wallet was removed from your profile',
+        paragraphs: [
+          `The ${blockchain === 'SOLANA' ? 'Solana' : 'Ethereum'} wallet address on your elcorp profile was never proved with a signature from the wallet, and its owner has now proved control of it for another account, so it was removed from your profile.`,
+          'If the wallet is yours, sign in and link it again: the wallet signs a message to prove it is yours.',
+        ],
+      }),
     mfaDisabled: (to: string) =>
       compose({
         to,

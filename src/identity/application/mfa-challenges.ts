@@ -76,6 +76,20 @@ export function createMfaChallenges(deps: { tokens: SignedTokens; clock: Clock; 
       return record;
     },
 
+    /**
+     * Marks the challenge used, inside the transaction that completes its sign-in: a conditional
+     * UPDATE, so that of two answers completing at once only one gets through, the other refused
+     * as a used challenge is.
+     */
+    async consume(tx: EntityManager, record: MfaChallengeRecord): Promise<void> {
+      const spent = await tx.nativeUpdate(
+        MfaChallengeRecord,
+        { id: record.id, usedAt: null },
+        { usedAt: deps.clock.now() },
+      );
+      if (spent !== 1) throw invalidChallenge();
+    },
+
     /** Takes one of the challenge's tries, committed at once; false once five wrong codes were spent or it was used. */
     reserveTryNow: (em: EntityManager, record: MfaChallengeRecord): Promise<boolean> =>
       reserveChallengeTryNow(em, record.id, deps.clock.now(), MFA_CHALLENGE_MAX_FAILURES),

@@ -199,6 +199,18 @@ export class User {
     this.record('wallet.linked', { blockchain });
   }
 
+  /**
+   * Another account's owner proved control of the wallet this profile only claims (typed in,
+   * never signed for): the claim gives way. A proved wallet is never removed this way.
+   */
+  removeWalletClaim(): void {
+    if (!this.walletBlockchain || this.walletVerifiedAt)
+      throw new Error('Only an unproved wallet claim can be removed');
+    const blockchain = this.walletBlockchain;
+    this.setWallet(undefined, undefined);
+    this.record('wallet.claim_removed', { blockchain });
+  }
+
   /** A sign-in with the password, the wallet or a passkey: clears the failure count and any temporary lockout. */
   recordSuccessfulLogin(now: Date, via: 'password' | 'wallet' | 'trusted_device' | 'mfa' | 'passkey'): void {
     // Through a trusted device, a lockout caused elsewhere stays in force for everyone else.

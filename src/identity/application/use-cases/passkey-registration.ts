@@ -11,6 +11,7 @@ import { badInput, conflict, forbidden } from '../../../kernel/errors.js';
 import { MAX_PASSKEYS_PER_USER, Passkey, parsePasskeyName } from '../../domain/passkey.entity.js';
 import { PasskeyCeremony } from '../../domain/passkey-challenge.entity.js';
 import { User } from '../../domain/user.entity.js';
+import { lockAccountRow } from '../../persistence/account-lock.js';
 import type { AuditTrail } from '../../persistence/audit-chain.js';
 import { takePasskeyChallengeNow } from '../../persistence/passkey-challenges.js';
 import type { InTransaction } from '../../persistence/unit-of-work.js';
@@ -102,6 +103,8 @@ export function createFinishPasskeyRegistration(deps: {
       throw err;
     }
     return deps.inTransaction(em, { meta, actorId: userId }, async (tx) => {
+      // Parallel finishes for one account count one after another, never all below the limit.
+      await lockAccountRow(tx, userId);
       if ((await tx.count(Passkey, { user: userId })) >= MAX_PASSKEYS_PER_USER) throw tooMany();
       if (await tx.findOne(Passkey, { credentialId: verified.credentialId }))
         throw conflict('response', 'This passkey is already registered');

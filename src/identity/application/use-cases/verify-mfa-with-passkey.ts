@@ -3,7 +3,6 @@ import type { DomainEvent } from '../../../kernel/domain-event.js';
 import { badInput } from '../../../kernel/errors.js';
 import { parseDeviceId } from '../../domain/device.js';
 import { MfaMethod } from '../../domain/enums.js';
-import { MfaChallengeRecord } from '../../domain/mfa.entities.js';
 import { Passkey } from '../../domain/passkey.entity.js';
 import { PasskeyCeremony } from '../../domain/passkey-challenge.entity.js';
 import { User } from '../../domain/user.entity.js';
@@ -79,7 +78,7 @@ export function createVerifyMfaWithPasskey(deps: {
             },
           ],
           within: async (tx) => {
-            (await tx.findOneOrFail(MfaChallengeRecord, record.id)).usedAt = now;
+            await deps.challenges.consume(tx, record);
             await deps.assertion.recordUse(tx, passkey, verified, now);
           },
           try: attempt,
