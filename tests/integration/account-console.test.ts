@@ -28,8 +28,8 @@ import { bearer, startTestApp, type TestApp } from '../support/test-app';
  * /account on its own origin (cookie transport, no CORS), driven through its pages with
  * playwright-core (nothing intercepted), the verification mail read from the development outbox
  * and the TOTP codes computed here. Every page is watched for console errors (a violation of the
- * Content-Security-Policy is one), and the main pages are photographed into docs/screenshots for
- * the README.
+ * Content-Security-Policy is one), and the main pages are photographed (the README's pictures,
+ * replaced when the run is asked to: UPDATE_SCREENSHOTS=1).
  */
 
 const OTHER_DEVICE_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:130.0) Gecko/20100101 Firefox/130.0';
