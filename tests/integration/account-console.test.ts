@@ -435,7 +435,19 @@ describe('a sign-in budget spent, in the console', () => {
       await page.getByLabel('Password').fill(wrong);
       const alert = page.locator('.form-error');
       for (let attempt = 1; attempt <= 2; attempt++) {
+        // The previous attempt's alert, if any: this attempt's answer is a new one (the form drops
+        // its error when sent), so the check below reads this attempt's answer, never the last one.
+        const alerts = await alert.count();
+        await checking(`before attempt ${attempt}: the alerts on the page`, () =>
+          expect(alerts).toBe(attempt - 1),
+        );
+        const previous = alerts > 0 ? await alert.elementHandle() : null;
         await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+        if (previous)
+          await page.waitForFunction(
+            (el) => !(el as unknown as { isConnected: boolean }).isConnected,
+            previous,
+          );
         await alert.waitFor();
         await checking(`attempt ${attempt}: refused, without saying which part was wrong`, async () =>
           expect(await alert.textContent()).not.toMatch(/Too many/),
