@@ -16,15 +16,14 @@ import {
 } from '../support/console-browser';
 import { aRegistration } from '../support/factories';
 import { recordSecretsIn } from '../support/log-scan';
-import { freePort } from '../support/ports';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * Passkeys in the account console, in a real headless Chromium with the browser's own WebAuthn
  * code and a virtual authenticator added over the DevTools protocol
  * (WebAuthn.addVirtualAuthenticator: CTAP2, an internal platform authenticator with resident keys
- * and user verification, which answers the browser's dialog at once). The service listens on a
- * port chosen first, so that PUBLIC_WEB_URL can name the console's own origin
+ * and user verification, which answers the browser's dialog at once). The test app listens
+ * before it is composed, so that PUBLIC_WEB_URL can name the console's own origin
  * (http://localhost:<port>/account): the relying party is then `localhost`, the one origin
  * accepted the page's. Nothing is intercepted; every page is watched for console errors.
  */
@@ -38,9 +37,8 @@ const consoleErrors: string[] = [];
 
 beforeAll(async () => {
   buildConsole({ quiet: true });
-  const port = await freePort();
-  origin = `http://localhost:${port}`;
-  app = await startTestApp({ clock, port, env: { PUBLIC_WEB_URL: `${origin}/account` } });
+  app = await startTestApp({ clock, ownOriginEnv: (own) => ({ PUBLIC_WEB_URL: `${own}/account` }) });
+  origin = `http://localhost:${new URL(app.baseUrl).port}`;
   browser = await launchChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 600_000);

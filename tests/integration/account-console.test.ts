@@ -18,18 +18,20 @@ import {
   storySteps,
 } from '../support/console-browser';
 import { aRegistration, aUser } from '../support/factories';
+import { type Exchange, startHoldingRelay } from '../support/holding-relay';
 import { recordSecretsIn } from '../support/log-scan';
 import { mailsTo } from '../support/mail';
 import { LoginDoc, MeDoc, VerifyMfaDoc } from '../support/operations';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
+import { waitUntil } from '../support/wait';
 
 /**
  * The account console in a real headless Chromium, as a person uses it: served by the service at
  * /account on its own origin (cookie transport, no CORS), driven through its pages with
  * playwright-core (nothing intercepted), the verification mail read from the development outbox
  * and the TOTP codes computed here. Every page is watched for console errors (a violation of the
- * Content-Security-Policy is one), and the main pages are photographed into docs/screenshots for
- * the README.
+ * Content-Security-Policy is one), and the main pages are photographed (the README's pictures,
+ * replaced when the run is asked to: UPDATE_SCREENSHOTS=1).
  */
 
 const OTHER_DEVICE_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:130.0) Gecko/20100101 Firefox/130.0';
@@ -435,7 +437,19 @@ describe('a sign-in budget spent, in the console', () => {
       await page.getByLabel('Password').fill(wrong);
       const alert = page.locator('.form-error');
       for (let attempt = 1; attempt <= 2; attempt++) {
+        // The previous attempt's alert, if any: this attempt's answer is a new one (the form drops
+        // its error when sent), so the check below reads this attempt's answer, never the last one.
+        const alerts = await alert.count();
+        await checking(`before attempt ${attempt}: the alerts on the page`, () =>
+          expect(alerts).toBe(attempt - 1),
+        );
+        const previous = alerts > 0 ? await alert.elementHandle() : null;
         await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+        if (previous)
+          await page.waitForFunction(
+            (el) => !(el as unknown as { isConnected: boolean }).isConnected,
+            previous,
+          );
         await alert.waitFor();
         await checking(`attempt ${attempt}: refused, without saying which part was wrong`, async () =>
           expect(await alert.textContent()).not.toMatch(/Too many/),
@@ -448,6 +462,161 @@ describe('a sign-in budget spent, in the console', () => {
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByText(/^Too many attempts\. Try again in \d+ (seconds?|minutes?)\.$/).waitFor();
       await checking('no console error on these pages either', () => expect(consoleErrors).toEqual([]));
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('a refresh the service refuses for now, in the console', () => {
+  const limitedClock = testClock(midTotpStep());
+  let limited: TestApp;
+  beforeAll(async () => {
+    // One refresh a minute per session, counted in the injected clock's time; access tokens live
+    // 50 s, so one expires inside the minute of the refresh that issued it.
+    limited = await startTestApp({
+      clock: limitedClock,
+      env: { RATE_LIMIT_STORE: 'memory', RATE_LIMIT_REFRESH_PER_MINUTE: '1', ACCESS_TOKEN_TTL_SECONDS: '50' },
+    });
+  });
+  afterAll(() => limited?.close());
+
+  it('keeps the tab signed in while the refresh budget is spent (RATE_LIMITED), and refreshes once it frees', async () => {
+    const user = await aUser(limited);
+    const { context, page } = await openBrowser();
+    /** The answer to every refresh the page sent once signed in: its error code, or `refreshed`. */
+    const refreshAnswers: string[] = [];
+    const answered = (what: string, n: number) =>
+      waitUntil(`${what}: ${n} refresh answers`, () => refreshAnswers.length >= n);
+    try {
+      await page.goto(`http://localhost:${new URL(limited.baseUrl).port}/account/sign-in`);
+      await page.getByLabel('Email or username').fill(user.email);
+      await page.getByLabel('Password').fill(user.password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByRole('heading', { name: 'Profile' }).waitFor();
+      page.on('response', async (res) => {
+        if (!res.url().endsWith('/graphql') || !res.request().postData()?.includes('"ConsoleRefresh"'))
+          return;
+        const body = await res.text().catch(() => '');
+        refreshAnswers.push(/"code":"([A-Z_]+)"/.exec(body)?.[1] ?? 'refreshed');
+      });
+      // A reload restores the session with a refresh: the session's one refresh of this minute.
+      await page.reload();
+      await page.getByRole('heading', { name: 'Profile' }).waitFor();
+      await answered('the reload', 1);
+
+      // The access token expires inside that minute: the devices page's query is refused as
+      // expired, and the refresh that follows is refused for the budget.
+      limitedClock.advance(51);
+      await page.getByRole('navigation').getByRole('link', { name: 'Devices' }).click();
+      const loadFailed = page.getByText('The devices could not be loaded.');
+      await loadFailed.or(page.getByRole('heading', { name: 'Sign in' })).waitFor();
+      await answered('the expired query', 2);
+      await checking(
+        'the refresh refused with RATE_LIMITED: the tab stays signed in, the devices page says its list failed',
+        async () => {
+          expect(refreshAnswers).toEqual(['refreshed', 'RATE_LIMITED']);
+          expect(new URL(page.url()).pathname).toBe('/account/devices');
+          expect(await loadFailed.count()).toBe(1);
+          expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
+        },
+      );
+
+      // The minute is over: the next query refreshes and is answered, in the same tab.
+      limitedClock.advance(10);
+      await page.getByRole('navigation').getByRole('link', { name: 'Profile' }).click();
+      await page.getByRole('heading', { name: 'Profile' }).waitFor();
+      await page.getByRole('navigation').getByRole('link', { name: 'Devices' }).click();
+      await page
+        .getByRole('list', { name: 'Signed-in devices' })
+        .getByRole('listitem')
+        .filter({ hasText: 'this device' })
+        .waitFor();
+      await checking('one more refresh, answered, and no console error', () => {
+        expect(refreshAnswers).toEqual(['refreshed', 'RATE_LIMITED', 'refreshed']);
+        expect(consoleErrors).toEqual([]);
+      });
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('a TOKEN_EXPIRED answer that arrives after the shared refresh, in the console', () => {
+  const heldClock = testClock(midTotpStep());
+  let held: TestApp;
+  let relay: Awaited<ReturnType<typeof startHoldingRelay>> | undefined;
+  beforeAll(async () => {
+    held = await startTestApp({ clock: heldClock });
+  });
+  afterAll(async () => {
+    await relay?.close();
+    await held?.close();
+  });
+
+  it('sends that operation again with the new token, without a second refresh', async () => {
+    const admin = await aUser(held);
+    await held.orm.em.fork().nativeUpdate(User, { id: admin.id }, { role: Role.ADMIN });
+    // Between the browser and the service, a relay holds back the second TOKEN_EXPIRED answer
+    // until the browser sends a request with a new access token: the shared refresh is over by then.
+    /** Set once the token has expired: what the relay saw before is not counted. */
+    let watching = false;
+    let expiredAnswers = 0;
+    let refreshes = 0;
+    /** What passed the relay, to read when the check fails: operation, token (its end), answer. */
+    const passed: string[] = [];
+    const operationOf = (body: string) => /"operationName":"(\w+)"/.exec(body)?.[1] ?? '-';
+    const tokenOf = (exchange: Exchange) => exchange.headers.authorization?.slice(-6) ?? 'none';
+    let expiredToken: string | undefined;
+    let renewed: () => void = () => {};
+    const tokenRenewed = new Promise<void>((resolve) => {
+      renewed = resolve;
+    });
+    relay = await startHoldingRelay(held.baseUrl, {
+      onRequest(exchange) {
+        if (!watching || exchange.url !== '/graphql') return;
+        passed.push(`→ ${operationOf(exchange.body)} ${tokenOf(exchange)}`);
+        if (exchange.body.includes('"ConsoleRefresh"')) refreshes++;
+        const token = exchange.headers.authorization;
+        if (expiredToken && token && token !== expiredToken) renewed();
+      },
+      hold(exchange, answer) {
+        if (!watching || exchange.url !== '/graphql') return undefined;
+        const code = /"code":"([A-Z_]+)"/.exec(answer)?.[1] ?? 'ok';
+        passed.push(`← ${operationOf(exchange.body)} ${tokenOf(exchange)} ${code}`);
+        if (!answer.includes('"reason":"TOKEN_EXPIRED"')) return undefined;
+        if (++expiredAnswers === 1) {
+          expiredToken = exchange.headers.authorization;
+          return undefined;
+        }
+        // A deadline, not a wait: the check below fails if the renewal never came.
+        const deadline = setTimeout(renewed, 10_000);
+        return tokenRenewed.finally(() => clearTimeout(deadline));
+      },
+    });
+    const { context, page } = await openBrowser();
+    try {
+      await page.goto(`${relay.origin}/account/sign-in`);
+      await page.getByLabel('Email or username').fill(admin.username);
+      await page.getByLabel('Password').fill(admin.password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByRole('heading', { name: 'Profile' }).waitFor();
+
+      // The access token expires; the audit log page sends two queries at once.
+      heldClock.advance(held.config.jwt.accessTokenTtlSeconds + 1);
+      watching = true;
+      await page.getByRole('navigation').getByRole('link', { name: 'Audit log' }).click();
+      await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+      await page.getByText(/^Intact: \d+ entries verified/).waitFor();
+      await page.getByRole('list', { name: 'Audit entries' }).getByRole('listitem').first().waitFor();
+      await checking(
+        `both queries refused as expired, the second answer after the refresh; one refresh\n${passed.join('\n')}`,
+        () => {
+          expect(expiredAnswers).toBe(2);
+          expect(refreshes).toBe(1);
+          expect(consoleErrors).toEqual([]);
+        },
+      );
     } finally {
       await context.close();
     }

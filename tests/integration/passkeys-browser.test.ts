@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
 import { auditOf } from '../support/audit';
 import { findChromium } from '../support/chromium';
 import { aUser, signIn } from '../support/factories';
-import { freePort } from '../support/ports';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { JWT_FORMAT } from '../support/tokens';
 
@@ -71,21 +71,21 @@ let pageOrigin: string;
 
 beforeAll(async () => {
   const executablePath = await findChromium();
-  const pagePort = await freePort();
-  pageOrigin = `http://localhost:${pagePort}`;
-  app = await startTestApp({
-    env: { PUBLIC_WEB_URL: pageOrigin, CORS_ORIGINS: pageOrigin },
-    logLines,
-  });
-  const apiUrl = `http://localhost:${new URL(app.baseUrl).port}`;
+  // The page's server listens first (on any free port), so that the app can be configured with
+  // its origin; the page names the app's URL, known once the app listens, when it is asked for.
   pageServer = createServer((req, res) => {
-    if (req.url !== '/') return void res.writeHead(404).end();
+    if (req.url !== '/' || !app) return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(pageHtml(apiUrl));
+    res.end(pageHtml(`http://localhost:${new URL(app.baseUrl).port}`));
   });
   await new Promise<void>((resolve, reject) => {
     pageServer.once('error', reject);
-    pageServer.listen(pagePort, '127.0.0.1', () => resolve());
+    pageServer.listen(0, '127.0.0.1', () => resolve());
+  });
+  pageOrigin = `http://localhost:${(pageServer.address() as AddressInfo).port}`;
+  app = await startTestApp({
+    env: { PUBLIC_WEB_URL: pageOrigin, CORS_ORIGINS: pageOrigin },
+    logLines,
   });
   browser = await chromium.launch({
     executablePath,

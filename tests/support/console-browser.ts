@@ -4,8 +4,8 @@ import { findChromium } from './chromium';
 
 /**
  * What the account console's browser tests share: a headless Chromium, a browser context whose
- * pages' console errors are collected, screenshots into docs/screenshots, and the checks every
- * page gets (labels and names).
+ * pages' console errors are collected, screenshots, and the checks every page gets (labels and
+ * names).
  */
 
 /** A build of web/ as it is now: the console under test is the one in the tree. */
@@ -13,7 +13,15 @@ export const { buildConsole } = require('../../scripts/build-console.cjs') as {
   buildConsole(opts?: { quiet?: boolean }): boolean;
 };
 
-export const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
+/**
+ * Where the runs' screenshots go: the README's, docs/screenshots, only when the run is asked to
+ * replace them (UPDATE_SCREENSHOTS=1), so that a test run changes no committed file; otherwise
+ * .data/screenshots (not committed), to look at after a run.
+ */
+export const SCREENSHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? join(__dirname, '..', '..', 'docs', 'screenshots')
+    : join(__dirname, '..', '..', '.data', 'screenshots');
 
 /** The page's globals used from page.evaluate (the suite compiles without the DOM library). */
 export interface PageGlobals {

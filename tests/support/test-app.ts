@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type DocumentNode, print } from 'graphql';
@@ -32,8 +32,14 @@ export interface TestAppOptions {
   jobTuning?: Partial<JobTuning>;
   /** The purge schedule's cron expression instead of hourly. */
   purgeCron?: string;
-  /** Listen on this port instead of any free one (for a PUBLIC_WEB_URL naming the app's own origin). */
+  /** Listen on this port instead of any free one. */
   port?: number;
+  /**
+   * Environment that names the app's own origin (`http://localhost:<port>`), e.g. a PUBLIC_WEB_URL
+   * for the console it serves: the app listens first, then is composed with it, so no other
+   * process can take the port in between.
+   */
+  ownOriginEnv?: (origin: string) => Record<string, string>;
 }
 
 /** Test secrets: generated per run, shared by every instance in this process so they agree. */
@@ -44,6 +50,23 @@ const secrets = {
 
 /** The real service (schema, use cases, PostgreSQL) listening on a random port. */
 export async function startTestApp(opts: TestAppOptions = {}) {
+  // Listening before the service exists (it handles the requests once started), so that its
+  // configuration can name the port; a failure on the way closes the listener.
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  try {
+    return await startOn(server, opts);
+  } catch (err) {
+    await new Promise((resolve) => server.close(resolve));
+    throw err;
+  }
+}
+
+async function startOn(server: Server, opts: TestAppOptions) {
+  const port = (server.address() as AddressInfo).port;
   const databaseUrl = opts.databaseUrl ?? (await createTestDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -64,6 +87,7 @@ export async function startTestApp(opts: TestAppOptions = {}) {
     REDIS_KEY_PREFIX: `test:${new URL(databaseUrl).pathname.slice(1)}:`,
     ...secrets,
     ...opts.env,
+    ...opts.ownOriginEnv?.(`http://localhost:${port}`),
   });
   const scope = createRequestScope();
   // Every app logs at debug level into the run's log scan, and into the test's own lines if asked.
@@ -95,11 +119,8 @@ export async function startTestApp(opts: TestAppOptions = {}) {
     await service.close();
     throw err;
   }
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = service.app.listen(opts.port ?? 0, '127.0.0.1', () => resolve(s));
-    s.once('error', (err) => service.close().finally(() => reject(err)));
-  });
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server.on('request', service.app);
+  const baseUrl = `http://127.0.0.1:${port}`;
 
   async function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
     recordSecretsIn(variablesOf(body));

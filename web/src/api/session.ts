@@ -1,4 +1,4 @@
-import { print } from 'graphql';
+import { type GraphQLFormattedError, print } from 'graphql';
 import type { ConsoleAuthFieldsFragment, ConsoleRefreshMutation } from '../gql/graphql';
 import { RefreshDoc } from './operations';
 
@@ -40,7 +40,7 @@ let accessToken: string | undefined;
 /** When to refresh ahead of expiry, on this page's monotonic clock (performance.now()). */
 let refreshDueAt = 0;
 /** The refresh in flight: every operation that needs one awaits this same promise. */
-let refreshing: Promise<boolean> | undefined;
+let refreshing: Promise<RefreshOutcome> | undefined;
 const listeners = new Set<() => void>();
 
 export const authState = () => state;
@@ -80,24 +80,40 @@ export function signedOut() {
   setState({ status: 'signedOut' });
 }
 
+/** The access token requests are sent with now (to tell whether a refresh has replaced one). */
+export const currentAccessToken = () => accessToken;
+
 /** Whether the access token is due for a refresh before it is used. */
 export const refreshDue = () => accessToken !== undefined && performance.now() >= refreshDueAt;
 
 /**
+ * What a refresh came to: a new access token; the end of the session (the tab is then signed
+ * out); or a failure that leaves the session as it was, because the refresh cookie may still be
+ * good: the service refused for now (`errors`, e.g. RATE_LIMITED once the session's refresh
+ * budget is spent, or INTERNAL_SERVER_ERROR) or could not be reached (no `errors`).
+ */
+export type RefreshOutcome =
+  | { status: 'refreshed' }
+  | { status: 'ended' }
+  | { status: 'failed'; errors?: readonly GraphQLFormattedError[] };
+
+/** The answers to a refresh that end the session: the cookie is missing, invalid, ended or reused. */
+const SESSION_ENDING = new Set(['UNAUTHENTICATED', 'REFRESH_TOKEN_REUSED']);
+
+/**
  * Refreshes the session from the refresh-token cookie. Concurrent callers share one request: the
  * service rotates the refresh token at every refresh, so a second parallel refresh would present
- * a token already rotated away. Resolves true with a new access token, false when the session is
- * over (the tab is then signed out).
+ * a token already rotated away.
  */
-export function refreshSession(): Promise<boolean> {
+export function refreshSession(): Promise<RefreshOutcome> {
   refreshing ??= doRefresh().finally(() => {
     refreshing = undefined;
   });
   return refreshing;
 }
 
-async function doRefresh(): Promise<boolean> {
-  let body: { data?: ConsoleRefreshMutation | null; errors?: { extensions?: { code?: string } }[] };
+async function doRefresh(): Promise<RefreshOutcome> {
+  let body: { data?: ConsoleRefreshMutation | null; errors?: GraphQLFormattedError[] };
   try {
     const res = await fetch(GRAPHQL_URL, {
       method: 'POST',
@@ -112,14 +128,26 @@ async function doRefresh(): Promise<boolean> {
     body = await res.json();
   } catch {
     // Offline or the service is down: keep the state; the next request tries again.
-    if (state.status === 'restoring') setState({ status: 'signedOut' });
-    return false;
+    return failed(undefined);
   }
   const payload = body.data?.refresh;
-  if (!payload) {
-    signedOut();
-    return false;
+  if (payload) {
+    signedIn(payload);
+    return { status: 'refreshed' };
   }
-  signedIn(payload);
-  return true;
+  const errors = body.errors ?? [];
+  if (errors.some((e) => SESSION_ENDING.has(String(e.extensions?.code)))) {
+    signedOut();
+    return { status: 'ended' };
+  }
+  // Refused for now (the refresh budget, the service failing): the cookie may still be good, so
+  // a signed-in tab stays signed in and keeps what it shows; the operation reports the error.
+  return failed(errors.length > 0 ? errors : undefined);
+}
+
+function failed(errors: readonly GraphQLFormattedError[] | undefined): RefreshOutcome {
+  // Restoring at page load, the page cannot wait on a session it could not restore: it offers
+  // to sign in (the cookie, if still good, is used again at the next load).
+  if (state.status === 'restoring') setState({ status: 'signedOut' });
+  return { status: 'failed', errors };
 }
