@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Redis } from 'ioredis';
 import { createFieldEncryption, type FieldEncryption } from './adapters/crypto/field-encryption.js';
 import { createPasswordHasher } from './adapters/crypto/password-hasher.js';
 import { type ChangeListener, createChangeListener } from './adapters/database/change-listener.js';
@@ -72,6 +73,8 @@ interface Base {
   clock: Clock;
   scope: RequestScopeStorage;
   logger: Logger;
+  /** The rate-limit counters' Redis client, when they are kept in Redis. */
+  redis?: Redis;
 }
 
 async function openBase(opts: ServiceOptions): Promise<Base> {
@@ -85,7 +88,18 @@ async function openBase(opts: ServiceOptions): Promise<Base> {
     poolMax: opts.poolMax,
     onQuery: opts.onQuery,
   });
-  return { orm, encryption, clock, scope, logger };
+  const limits = opts.config.rateLimits;
+  const redis =
+    limits.store === 'redis' && limits.redisUrl
+      ? await createRedisClient(limits.redisUrl, limits.redisKeyPrefix, logger)
+      : undefined;
+  return { orm, encryption, clock, scope, logger, redis };
+}
+
+/** Releases what openBase opened, when composing on top of it failed. */
+async function closeBase(base: Base): Promise<void> {
+  if (base.redis) await closeRedisClient(base.redis);
+  await base.orm.close();
 }
 
 /**
@@ -97,7 +111,7 @@ export async function composeService(opts: ServiceOptions): Promise<Service> {
   try {
     return await compose(opts, base);
   } catch (err) {
-    await base.orm.close();
+    await closeBase(base);
     throw err;
   }
 }
@@ -108,7 +122,7 @@ export async function composeWorker(opts: ServiceOptions): Promise<Worker> {
   try {
     return composeCore(opts, base, 'worker');
   } catch (err) {
-    await base.orm.close();
+    await closeBase(base);
     throw err;
   }
 }
@@ -133,7 +147,7 @@ const tasksOf = (identity: object): TaskHandlers =>
  */
 function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service', metrics?: Metrics) {
   const { config } = opts;
-  const { orm, encryption, clock, logger } = base;
+  const { orm, encryption, clock, logger, redis } = base;
   const hasher = createPasswordHasher({
     pepper: config.passwordPepper,
     cost: config.bcryptCost,
@@ -147,10 +161,6 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
     onReloadError: (err) =>
       logger.warn({ error: describeError(err) }, 'signing key reload failed; cached keys stay in use'),
   });
-  const redis =
-    config.rateLimits.store === 'redis' && config.rateLimits.redisUrl
-      ? createRedisClient(config.rateLimits.redisUrl, config.rateLimits.redisKeyPrefix, logger)
-      : undefined;
   const works = role === 'worker' || config.jobs.worker;
   const jobs = createJobQueue({
     databaseUrl: opts.databaseUrl,
