@@ -25,6 +25,7 @@ module.exports = {
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
   globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
   setupFiles: ['reflect-metadata'],
-  testTimeout: 30_000,
+  // Many tests start whole service processes (each compiles through ts-node): generous on a busy machine.
+  testTimeout: 60_000,
   maxWorkers: 2,
 };

@@ -124,6 +124,7 @@ describe('audit hash chain', () => {
     }
   });
 
+  // Five operator commands, each a process of its own: longer than the default test timeout on a busy machine.
   it('verifies from the command line, fully or incrementally from a checkpoint', async () => {
     const app = await appWithChain();
     try {
@@ -142,7 +143,7 @@ describe('audit hash chain', () => {
     } finally {
       await app.close();
     }
-  });
+  }, 120_000);
 });
 
 describe('auditLog and verifyAuditLog', () => {
