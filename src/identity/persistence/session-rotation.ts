@@ -134,6 +134,18 @@ export interface Rotation {
   now: Date;
 }
 
+/** What moves a session to its successor: the SET list of both rotations, and its parameters in order. */
+const MOVE_TO_SUCCESSOR =
+  'refresh_token_hash = ?, grace_token_ciphertext = ?, generation = ?, rotated_at = ?, last_used_at = ?, expires_at = ?';
+const successorParams = (r: Rotation) => [
+  r.refreshTokenHash,
+  r.graceTokenCiphertext,
+  r.generation,
+  r.now,
+  r.now,
+  r.expiresAt,
+];
+
 /**
  * The whole rotation of a session read unlocked (findSessionByTokenHash) as one statement, in
  * its own implicit transaction: one round trip instead of a transaction's five. It locks the
@@ -155,8 +167,7 @@ export async function rotateInOneStatement(
     `with account as (
        select 1 from users where id = ? and status = ? and role = ? for share
      ), rotated as (
-       update sessions set refresh_token_hash = ?, grace_token_ciphertext = ?, generation = ?,
-         rotated_at = ?, last_used_at = ?, expires_at = ?
+       update sessions set ${MOVE_TO_SUCCESSOR}
        where id = ? and refresh_token_hash = ? and generation = ? and user_id = ? and device_id = ?
          and revoked_at is null and expires_at > ? and exists (select 1 from account)
        returning ${SESSION_COLUMNS.join(', ')}
@@ -169,12 +180,7 @@ export async function rotateInOneStatement(
       seen.userId,
       seen.status,
       seen.role,
-      r.refreshTokenHash,
-      r.graceTokenCiphertext,
-      r.generation,
-      r.now,
-      r.now,
-      r.expiresAt,
+      ...successorParams(r),
       r.sessionId,
       r.retiredTokenHash,
       r.retiredGeneration,
@@ -201,23 +207,10 @@ export async function writeRotation(tx: EntityManager, rotation: Rotation): Prom
     `with retired as (
        insert into retired_refresh_tokens (token_hash, session_id, generation, retired_at) values (?, ?, ?, ?)
      )
-     update sessions set refresh_token_hash = ?, grace_token_ciphertext = ?, generation = ?,
-       rotated_at = ?, last_used_at = ?, expires_at = ?
+     update sessions set ${MOVE_TO_SUCCESSOR}
      where id = ?
      returning ${SESSION_COLUMNS.join(', ')}`,
-    [
-      r.retiredTokenHash,
-      r.sessionId,
-      r.retiredGeneration,
-      r.now,
-      r.refreshTokenHash,
-      r.graceTokenCiphertext,
-      r.generation,
-      r.now,
-      r.now,
-      r.expiresAt,
-      r.sessionId,
-    ],
+    [r.retiredTokenHash, r.sessionId, r.retiredGeneration, r.now, ...successorParams(r), r.sessionId],
   );
   return tx.map(Session, row);
 }
