@@ -1,6 +1,6 @@
 import { lowerThreadPoolPriority, sizeThreadPool } from './adapters/crypto/thread-pool.js';
 import { type DatabaseHandle, openDatabase } from './adapters/database/database.js';
-import { migrateUp, type Orm } from './adapters/database/orm.js';
+import { migrateUp, type Orm, pendingMigrations } from './adapters/database/orm.js';
 import { type Config, ConfigError, loadConfig } from './config/config.js';
 import { createLogger, createRequestScope, type Logger, type RequestScopeStorage } from './kernel/logger.js';
 
@@ -43,12 +43,9 @@ export async function startProcess<S extends { orm: Orm; close(): Promise<void> 
   const service = await compose({ config, databaseUrl: db.url, logger, scope });
 
   if (config.profile === 'production') {
-    const pending = await service.orm.getMigrator().getPendingMigrations();
+    const pending = await pendingMigrations(service.orm);
     if (pending.length > 0) {
-      logger.fatal(
-        { pending: pending.map((m) => m.name) },
-        'migrations pending: run `npm run migration:up` first',
-      );
+      logger.fatal({ pending }, 'migrations pending: run `npm run migration:up` first');
       await service.close();
       await db.stop();
       process.exit(1);

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import express from 'express';
-import type { Orm } from '../adapters/database/orm.js';
+import { type Orm, pendingMigrations } from '../adapters/database/orm.js';
 
 /**
  * /healthz: the process answers. /readyz: the database answers and no migration is pending; 503
@@ -19,7 +19,7 @@ export function healthRoutes(orm: Orm): Router {
   router.get('/readyz', async (_req, res) => {
     try {
       await orm.em.getConnection().execute('select 1');
-      const pending = await orm.getMigrator().getPendingMigrations();
+      const pending = await pendingMigrations(orm);
       if (pending.length > 0) {
         res.status(503).json({ status: 'migrations pending', pending: pending.length });
         return;

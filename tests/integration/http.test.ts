@@ -16,6 +16,26 @@ describe('HTTP surface', () => {
     expect(await ready.json()).toEqual({ status: 'ready' });
   });
 
+  it('answers /readyz with 503 while a migration this code knows is not applied', async () => {
+    const own = await startTestApp();
+    try {
+      const sql = own.orm.em.getConnection();
+      const [last]: { name: string }[] = await sql.execute(
+        'select name from mikro_orm_migrations order by name desc limit 1',
+      );
+      await sql.execute('delete from mikro_orm_migrations where name = ?', [last.name]);
+      const pending = await fetch(`${own.baseUrl}/readyz`);
+      expect(pending.status).toBe(503);
+      expect(await pending.json()).toEqual({ status: 'migrations pending', pending: 1 });
+      await sql.execute('insert into mikro_orm_migrations (name, executed_at) values (?, now())', [
+        last.name,
+      ]);
+      expect((await fetch(`${own.baseUrl}/readyz`)).status).toBe(200);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('returns a request id header on every response', async () => {
     const res = await fetch(`${app.baseUrl}/healthz`);
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);

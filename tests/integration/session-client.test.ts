@@ -1,3 +1,4 @@
+import { migratorOf } from '../../src/adapters/database/orm';
 import { graphql } from '../gql';
 import { testClock } from '../support/clock';
 import { aUser } from '../support/factories';
@@ -134,7 +135,7 @@ describe('the client of a session', () => {
     expect(await column('ip_address')).toEqual({ is_nullable: 'YES', data_type: 'text' });
 
     // Back to before the migration, with sessions that were never used, then forward again.
-    const migrator = app.orm.getMigrator();
+    const migrator = await migratorOf(app.orm);
     await migrator.down({ migrations: ['Migration20261201173000_session_client'] });
     expect(await column('user_agent')).toBeUndefined();
     await sql.execute(`update sessions set last_used_at = null, created_at = created_at - interval '1 day'`);

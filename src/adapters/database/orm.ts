@@ -1,6 +1,6 @@
-import { Migrator } from '@mikro-orm/migrations';
+import type { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
-import { migrationsList } from '../../../migrations/index.js';
+import { loadMigrations, migrationNames } from '../../../migrations/index.js';
 import type { FieldEncryption } from '../crypto/field-encryption.js';
 import { EncryptedText } from './encrypted-text.type.js';
 
@@ -23,10 +23,9 @@ export function ormConfig(opts: OrmOptions): Options {
   return defineConfig({
     clientUrl: opts.url,
     entities: opts.entities,
-    extensions: [Migrator],
-    // Listed explicitly so the migrator never depends on file discovery.
+    // The migrator is registered on first use (migratorOf): a migrated server never loads it.
     migrations: {
-      migrationsList,
+      tableName: MIGRATIONS_TABLE,
       path: 'migrations',
       pathTs: 'migrations',
       transactional: true,
@@ -59,11 +58,52 @@ export function ormConfig(opts: OrmOptions): Options {
 
 export const createOrm = (opts: OrmOptions) => MikroORM.init(ormConfig(opts));
 
+/** Where the migrator records the migrations it applied. */
+const MIGRATIONS_TABLE = 'mikro_orm_migrations';
+
+const migrators = new WeakMap<MikroORM, Promise<Migrator>>();
+
+/**
+ * The migrator, loaded and registered on first use, with every migration listed explicitly (it
+ * never depends on file discovery). The migration library and the migrations' classes are a few
+ * MiB a running server does not need once its database is migrated.
+ */
+export function migratorOf(orm: Orm): Promise<Migrator> {
+  let migrator = migrators.get(orm);
+  if (!migrator) {
+    migrator = (async () => {
+      const { Migrator } = await import('@mikro-orm/migrations');
+      const migrationsList = loadMigrations();
+      orm.config.set('migrations', { ...orm.config.get('migrations'), migrationsList });
+      Migrator.register(orm);
+      return orm.getMigrator() as Migrator;
+    })();
+    migrators.set(orm, migrator);
+  }
+  return migrator;
+}
+
+/**
+ * The migrations this code knows that the database has not applied, read from the migrator's
+ * own table without loading the migrator (start-up checks and /readyz ask this often).
+ */
+export async function pendingMigrations(orm: Orm): Promise<string[]> {
+  const [table]: { name: string | null }[] = await orm.em
+    .getConnection()
+    .execute(`select to_regclass('${MIGRATIONS_TABLE}')::text as name`);
+  if (!table?.name) return [...migrationNames];
+  const rows: { name: string }[] = await orm.em
+    .getConnection()
+    .execute(`select name from ${MIGRATIONS_TABLE}`);
+  const applied = new Set(rows.map((r) => r.name));
+  return migrationNames.filter((name) => !applied.has(name));
+}
+
 export type Orm = MikroORM;
 
 /** Applies pending migrations; returns the names applied. */
 export async function migrateUp(orm: Orm): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
+  const applied = await (await migratorOf(orm)).up();
   return applied.map((m) => m.name);
 }
 
