@@ -1,6 +1,11 @@
 import { Field, InputType } from 'type-graphql';
 import { Blockchain } from '../domain/enums.js';
 
+/** The descriptions of the device fields every way of signing in takes. */
+export const DEVICE_ID = 'A stable id the client generates once per device (1–128 characters).';
+export const DEVICE_NAME = 'A human-readable device name, e.g. "Pixel 8".';
+export const DEVICE_TRUST_TOKEN = 'The `deviceTrustToken` this device received at its last sign-in, if any.';
+
 @InputType('RegisterInput', { description: 'A new account.' })
 export class RegisterInput {
   @Field({ description: '3–32 letters, digits, "_", "." or "-"; unique regardless of case.' })
@@ -30,25 +35,22 @@ export class LoginInput {
   @Field({ description: 'The password.' })
   password!: string;
 
-  @Field({ description: 'A stable id the client generates once per device (1–128 characters).' })
+  @Field({ description: DEVICE_ID })
   deviceId!: string;
 
-  @Field(() => String, { nullable: true, description: 'A human-readable device name, e.g. "Pixel 8".' })
+  @Field(() => String, { nullable: true, description: DEVICE_NAME })
   deviceName?: string | null;
 
-  @Field(() => String, {
-    nullable: true,
-    description: 'The `deviceTrustToken` this device received at its last sign-in, if any.',
-  })
+  @Field(() => String, { nullable: true, description: DEVICE_TRUST_TOKEN })
   deviceTrustToken?: string | null;
 }
 
 @InputType('SignUpInput', { description: 'A new account, signed in at once on the device that created it.' })
 export class SignUpInput extends RegisterInput {
-  @Field({ description: 'A stable id the client generates once per device (1–128 characters).' })
+  @Field({ description: DEVICE_ID })
   deviceId!: string;
 
-  @Field(() => String, { nullable: true, description: 'A human-readable device name, e.g. "Pixel 8".' })
+  @Field(() => String, { nullable: true, description: DEVICE_NAME })
   deviceName?: string | null;
 }
 

@@ -1,5 +1,6 @@
 import { Field, InputType } from 'type-graphql';
 import { Blockchain } from '../domain/enums.js';
+import { DEVICE_ID, DEVICE_NAME, DEVICE_TRUST_TOKEN } from './auth.input.js';
 
 @InputType('WalletChallengeInput', { description: 'The wallet that will sign the challenge.' })
 export class WalletChallengeInput {
@@ -13,10 +14,9 @@ export class WalletChallengeInput {
   address!: string;
 }
 
-@InputType('LinkWalletInput', {
-  description: 'A signed wallet challenge, to link that wallet to your account.',
-})
-export class LinkWalletInput {
+/** A wallet challenge and its signature: what linking a wallet and signing in with it both send. */
+@InputType()
+abstract class SignedWalletChallenge {
   @Field({ description: 'The message from `walletChallenge`, exactly as issued.' })
   message!: string;
 
@@ -25,7 +25,12 @@ export class LinkWalletInput {
       'The wallet’s signature of the message: Ethereum `personal_sign` (0x and 130 hexadecimal digits), Solana `signMessage` bytes in base58.',
   })
   signature!: string;
+}
 
+@InputType('LinkWalletInput', {
+  description: 'A signed wallet challenge, to link that wallet to your account.',
+})
+export class LinkWalletInput extends SignedWalletChallenge {
   @Field(() => String, {
     nullable: true,
     description: 'Your password; needed unless this device signed in within the last 5 minutes.',
@@ -34,25 +39,13 @@ export class LinkWalletInput {
 }
 
 @InputType('WalletLoginInput', { description: 'A signed wallet challenge, and the device signing in.' })
-export class WalletLoginInput {
-  @Field({ description: 'The message from `walletChallenge`, exactly as issued.' })
-  message!: string;
-
-  @Field({
-    description:
-      'The wallet’s signature of the message: Ethereum `personal_sign` (0x and 130 hexadecimal digits), Solana `signMessage` bytes in base58.',
-  })
-  signature!: string;
-
-  @Field({ description: 'A stable id the client generates once per device (1–128 characters).' })
+export class WalletLoginInput extends SignedWalletChallenge {
+  @Field({ description: DEVICE_ID })
   deviceId!: string;
 
-  @Field(() => String, { nullable: true, description: 'A human-readable device name, e.g. "Pixel 8".' })
+  @Field(() => String, { nullable: true, description: DEVICE_NAME })
   deviceName?: string | null;
 
-  @Field(() => String, {
-    nullable: true,
-    description: 'The `deviceTrustToken` this device received at its last sign-in, if any.',
-  })
+  @Field(() => String, { nullable: true, description: DEVICE_TRUST_TOKEN })
   deviceTrustToken?: string | null;
 }
