@@ -2,12 +2,12 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { totpCode } from '../../src/identity/domain/one-time-codes';
 import { auditOf } from '../support/audit';
+import { addPlatformAuthenticator, launchChromium } from '../support/chromium';
 import { midTotpStep, testClock } from '../support/clock';
 import {
   accessibilityProblems,
   buildConsole,
   checking,
-  launchChromium,
   openBrowser,
   pageWidth,
   SCREENSHOTS,
@@ -56,18 +56,7 @@ async function browserWithAuthenticator(): Promise<{
   authenticatorId: string;
 }> {
   const { context, page } = await openBrowser(browser, consoleErrors);
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
+  const { cdp, authenticatorId } = await addPlatformAuthenticator(context, page);
   return { context, page, cdp, authenticatorId };
 }
 

@@ -4,12 +4,12 @@ import { ACCOUNT_CONSOLE_CSP } from '../../src/http/account-console';
 import { Role } from '../../src/identity/domain/enums';
 import { totpCode } from '../../src/identity/domain/one-time-codes';
 import { User } from '../../src/identity/domain/user.entity';
+import { launchChromium } from '../support/chromium';
 import { midTotpStep, testClock } from '../support/clock';
 import {
   accessibilityProblems,
   buildConsole,
   checking,
-  launchChromium,
   openBrowser as openConsoleBrowser,
   type PageGlobals,
   pageWidth,

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import { type Browser, type BrowserContext, type Cookie, chromium, type Page } from 'playwright-core';
-import { findChromium } from '../support/chromium';
+import { type Browser, type BrowserContext, type Cookie, type Page } from 'playwright-core';
+import { findChromium, launchChromium } from '../support/chromium';
 import { aRegistration } from '../support/factories';
 import { recordSecretsIn } from '../support/log-scan';
 import { freePort } from '../support/ports';
@@ -119,7 +119,8 @@ let otherOrigin: string;
 let apiUrl: string;
 
 beforeAll(async () => {
-  const executablePath = await findChromium();
+  // Installs Chromium first when the machine lacks it.
+  await findChromium();
   const [pagePort, otherPort] = [await freePort(), await freePort()];
   pageOrigin = `http://localhost:${pagePort}`;
   otherOrigin = `http://127.0.0.1:${otherPort}`;
@@ -137,19 +138,7 @@ beforeAll(async () => {
   // 127.0.0.1 and falls back to the latter (checked below by loading /healthz).
   await listen(pageServer, pagePort);
   await listen(otherServer, otherPort);
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      '--no-sandbox',
-      '--headless=new',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   // A same-origin navigation, no CORS involved: does Chromium reach the app as localhost at all?
   const context = await browser.newContext();
   try {

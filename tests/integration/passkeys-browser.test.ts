@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
+import { type Browser, type CDPSession, type Page } from 'playwright-core';
 import { auditOf } from '../support/audit';
-import { findChromium } from '../support/chromium';
+import { addPlatformAuthenticator, findChromium, launchChromium } from '../support/chromium';
 import { aUser, signIn } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { JWT_FORMAT } from '../support/tokens';
@@ -70,7 +70,8 @@ let pageServer: Server;
 let pageOrigin: string;
 
 beforeAll(async () => {
-  const executablePath = await findChromium();
+  // Installs Chromium first when the machine lacks it.
+  await findChromium();
   // The page's server listens first (on any free port), so that the app can be configured with
   // its origin; the page names the app's URL, known once the app listens, when it is asked for.
   pageServer = createServer((req, res) => {
@@ -87,16 +88,7 @@ beforeAll(async () => {
     env: { PUBLIC_WEB_URL: pageOrigin, CORS_ORIGINS: pageOrigin },
     logLines,
   });
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      '--no-sandbox',
-      '--headless=new',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {
@@ -113,18 +105,7 @@ afterAll(async () => {
 async function tabWithAuthenticator(): Promise<{ page: Page; cdp: CDPSession; authenticatorId: string }> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
+  const { cdp, authenticatorId } = await addPlatformAuthenticator(context, page);
   const res = await page.goto(`${pageOrigin}/`);
   if (res?.status() !== 200) throw new Error(`the page answered ${res?.status()}`);
   return { page, cdp, authenticatorId };

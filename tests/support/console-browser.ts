@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { findChromium } from './chromium';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 /**
  * What the account console's browser tests share: a headless Chromium, a browser context whose
@@ -50,23 +49,6 @@ export async function checking<T>(what: string, assertions: () => T | Promise<T>
     if (err instanceof Error) err.message = `${what}\n\n${err.message}`;
     throw err;
   }
-}
-
-/** Headless Chromium (Debian's, or the one CHROMIUM_PATH names). */
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: await findChromium(),
-    args: [
-      '--no-sandbox',
-      '--headless=new',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
 }
 
 /** A browser (its own cookies and storage) with one page, its console errors pushed to `errors`. */
