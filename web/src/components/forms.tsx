@@ -74,6 +74,23 @@ export function Field({ label, name, value, onChange, error, hint, ...input }: F
   );
 }
 
+/**
+ * The password an action asks for unless this device signed in within the last 5 minutes (the
+ * service's recent sign-in rule for factor and passkey changes).
+ */
+export function RecentPasswordField(props: Pick<FieldProps, 'value' | 'onChange' | 'error'>) {
+  return (
+    <Field
+      label="Your password"
+      name="password"
+      type="password"
+      autoComplete="current-password"
+      hint="Needed unless you signed in within the last 5 minutes."
+      {...props}
+    />
+  );
+}
+
 type SelectProps = {
   label: string;
   name: string;

@@ -8,11 +8,9 @@ import {
   RenamePasskeyDoc,
 } from '../api/passkey-operations';
 import { createPasskey, passkeysSupported } from '../api/webauthn';
-import { Field, Form, Notice, Submit, useAction } from '../components/forms';
+import { Field, Form, Notice, RecentPasswordField, Submit, useAction } from '../components/forms';
 import { formatTime } from '../format';
 import type { ConsolePasskeyFieldsFragment } from '../gql/graphql';
-
-const PASSWORD_HINT = 'Needed unless you signed in within the last 5 minutes.';
 
 /**
  * The account's passkeys: each with its name, when it was added and last used; add one on this
@@ -97,16 +95,7 @@ function AddPasskey({ onAdded, onStart }: { onAdded: (name: string) => Promise<v
         hint="To tell your passkeys apart, e.g. “Work laptop”."
         error={add.error}
       />
-      <Field
-        label="Your password"
-        name="password"
-        type="password"
-        value={password}
-        onChange={setPassword}
-        autoComplete="current-password"
-        hint={PASSWORD_HINT}
-        error={add.error}
-      />
+      <RecentPasswordField value={password} onChange={setPassword} error={add.error} />
       <Submit pending={add.pending}>Add a passkey</Submit>
     </Form>
   );
@@ -217,16 +206,7 @@ function PasskeyCard({
           label={`Remove passkey ${passkey.name}`}
         >
           <p>Once removed, this passkey no longer signs you in.</p>
-          <Field
-            label="Your password"
-            name="password"
-            type="password"
-            value={password}
-            onChange={setPassword}
-            autoComplete="current-password"
-            hint={PASSWORD_HINT}
-            error={remove.error}
-          />
+          <RecentPasswordField value={password} onChange={setPassword} error={remove.error} />
           <div className="actions">
             <button type="submit" className="danger" disabled={remove.pending}>
               Remove passkey

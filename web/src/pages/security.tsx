@@ -9,7 +9,7 @@ import {
   EnableSmsMfaDoc,
   RequestPhoneVerificationDoc,
 } from '../api/operations';
-import { Field, Form, Notice, Submit, useAction } from '../components/forms';
+import { Field, Form, Notice, RecentPasswordField, Submit, useAction } from '../components/forms';
 import type { ConsoleUserFieldsFragment } from '../gql/graphql';
 import { Link } from '../router';
 import { PasskeysSection } from './security-passkeys';
@@ -153,16 +153,7 @@ function TotpEnrolment() {
           fields={['password']}
           label="Set up an authenticator app"
         >
-          <Field
-            label="Your password"
-            name="password"
-            type="password"
-            value={password}
-            onChange={setPassword}
-            autoComplete="current-password"
-            hint="Needed unless you signed in within the last 5 minutes."
-            error={begin.error}
-          />
+          <RecentPasswordField value={password} onChange={setPassword} error={begin.error} />
           <Submit pending={begin.pending}>Set up an authenticator app</Submit>
         </Form>
       ) : (
@@ -234,16 +225,7 @@ function SmsEnrolment({ me }: { me: ConsoleUserFieldsFragment }) {
           label="Set up SMS codes"
         >
           <p>We send a code to {me.phone} to check it is yours.</p>
-          <Field
-            label="Your password"
-            name="password"
-            type="password"
-            value={password}
-            onChange={setPassword}
-            autoComplete="current-password"
-            hint="Needed unless you signed in within the last 5 minutes."
-            error={request.error}
-          />
+          <RecentPasswordField value={password} onChange={setPassword} error={request.error} />
           <Submit pending={request.pending}>Send a code</Submit>
         </Form>
       ) : (
