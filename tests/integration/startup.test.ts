@@ -1,7 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startTestApp } from '../support/test-app';
 
 describe('npm start in production', () => {
   it('exits non-zero without its secrets, naming each one', () => {
@@ -15,5 +17,44 @@ describe('npm start in production', () => {
     expect(result.status).toBe(1);
     for (const name of ['DATABASE_URL', 'FIELD_ENCRYPTION_KEYS', 'PASSWORD_PEPPER', 'PUBLIC_WEB_URL'])
       expect(result.stderr).toContain(name);
+  });
+
+  it('refuses to start while a migration the code knows is not applied, naming it', async () => {
+    const app = await startTestApp();
+    try {
+      const sql = app.orm.em.getConnection();
+      const [last]: { name: string }[] = await sql.execute(
+        'select name from mikro_orm_migrations order by name desc limit 1',
+      );
+      await sql.execute('delete from mikro_orm_migrations where name = ?', [last.name]);
+      const root = join(__dirname, '..', '..');
+      const child = spawn(process.execPath, [join(root, 'scripts', 'run.cjs'), 'src/main'], {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'production',
+          DATABASE_URL: app.databaseUrl,
+          FIELD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+          PASSWORD_PEPPER: randomBytes(32).toString('base64'),
+          PUBLIC_WEB_URL: 'https://account.start.example',
+          PORT: '0',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      const status = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(status).toBe(1);
+      const refusal = output
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { msg: string; pending?: string[] })
+        .find((entry) => entry.msg.startsWith('migrations pending'));
+      expect(refusal?.pending).toEqual([last.name]);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { toUiError } from '../api/errors';
 import { AuditLogDoc, VerifyAuditLogDoc } from '../api/operations';
 import { Field, Form } from '../components/forms';
+import { Pager } from '../components/pager';
 import { formatTime } from '../format';
 import type { AuditFilter } from '../gql/graphql';
 
@@ -97,19 +98,7 @@ export function AuditLogPage() {
           </li>
         ))}
       </ol>
-      {result && result.totalPages > 1 && (
-        <nav className="pager" aria-label="Pages">
-          <button type="button" onClick={() => setPage(page - 1)} disabled={page <= 1}>
-            Previous page
-          </button>
-          <span>
-            Page {result.page} of {result.totalPages}
-          </span>
-          <button type="button" onClick={() => setPage(page + 1)} disabled={page >= result.totalPages}>
-            Next page
-          </button>
-        </nav>
-      )}
+      {result && <Pager page={result.page} totalPages={result.totalPages} onPage={setPage} />}
     </>
   );
 }

@@ -9,6 +9,7 @@ import {
   UsersDoc,
 } from '../api/operations';
 import { Field, Form, SelectField, useAction } from '../components/forms';
+import { Pager } from '../components/pager';
 import { formatTime } from '../format';
 import type { ConsoleUserFieldsFragment, Role, UserFilter, UserStatus } from '../gql/graphql';
 
@@ -91,19 +92,7 @@ export function UsersPage({ me }: { me: ConsoleUserFieldsFragment }) {
           <UserCard key={u.id} user={u} self={u.id === me.id} />
         ))}
       </ul>
-      {result && result.totalPages > 1 && (
-        <nav className="pager" aria-label="Pages">
-          <button type="button" onClick={() => setPage(page - 1)} disabled={page <= 1}>
-            Previous page
-          </button>
-          <span>
-            Page {result.page} of {result.totalPages}
-          </span>
-          <button type="button" onClick={() => setPage(page + 1)} disabled={page >= result.totalPages}>
-            Next page
-          </button>
-        </nav>
-      )}
+      {result && <Pager page={result.page} totalPages={result.totalPages} onPage={setPage} />}
     </>
   );
 }
