@@ -193,7 +193,12 @@ describe('the account console in Chromium', () => {
     );
     // The mail names the service's default public URL; this run's console is on another port.
     await page.goto(`${origin}${url.pathname}${url.search}`);
-    await page.getByText('Your email address is verified.').waitFor();
+    // Whatever the page settles on, the notice or an error, is named on failure.
+    const settled = page.getByText('Your email address is verified.').or(page.getByRole('alert')).first();
+    await settled.waitFor();
+    await checking(`the verification page's answer (at ${new URL(page.url()).pathname})`, async () =>
+      expect(await settled.textContent()).toBe('Your email address is verified.'),
+    );
     await checking('the token left the address bar', () => expect(page.url()).not.toContain('token='));
     await page.getByRole('link', { name: 'Go to your profile' }).click();
     await page.getByRole('heading', { name: 'Profile' }).waitFor();
