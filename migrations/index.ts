@@ -15,6 +15,7 @@ export const migrationNames = [
   'Migration20261201200000_live_sessions',
   'Migration20261202100000_wallet_challenges',
   'Migration20261202110000_passkeys',
+  'Migration20261202120000_session_refresh_budget',
 ];
 
 // require, not import(): the same resolution as a static import under ts-node, jest and the build.
@@ -101,5 +102,11 @@ export const loadMigrations = () => [
     class: (
       require('./Migration20261202110000_passkeys.js') as typeof import('./Migration20261202110000_passkeys.js')
     ).Migration20261202110000_passkeys,
+  },
+  {
+    name: 'Migration20261202120000_session_refresh_budget',
+    class: (
+      require('./Migration20261202120000_session_refresh_budget.js') as typeof import('./Migration20261202120000_session_refresh_budget.js')
+    ).Migration20261202120000_session_refresh_budget,
   },
 ];

@@ -74,16 +74,19 @@ describe('the refresh budget', () => {
     expect(await outcome(successor as string)).toBe('UNAUTHENTICATED');
   });
 
-  it.each(['postgres', 'redis'])('counts grace replays in the shared %s store too', async (store) => {
-    const env: Record<string, string> = { RATE_LIMIT_STORE: store, RATE_LIMIT_REFRESH_PER_MINUTE: '3' };
-    if (store === 'redis') env.REDIS_URL = process.env.TEST_REDIS_URL ?? '';
-    app = await startTestApp({ clock, env });
-    const login = await signIn(app, await aUser(app));
-    expect(await outcome(login.refreshToken)).toBe('OK');
-    const replays = [];
-    for (let i = 0; i < 3; i++) replays.push(await outcome(login.refreshToken));
-    expect(replays).toEqual(['OK', 'OK', 'RATE_LIMITED']);
-  });
+  it.each(['postgres', 'redis'])(
+    'counts grace replays on the session row, whatever the store (%s)',
+    async (store) => {
+      const env: Record<string, string> = { RATE_LIMIT_STORE: store, RATE_LIMIT_REFRESH_PER_MINUTE: '3' };
+      if (store === 'redis') env.REDIS_URL = process.env.TEST_REDIS_URL ?? '';
+      app = await startTestApp({ clock, env });
+      const login = await signIn(app, await aUser(app));
+      expect(await outcome(login.refreshToken)).toBe('OK');
+      const replays = [];
+      for (let i = 0; i < 3; i++) replays.push(await outcome(login.refreshToken));
+      expect(replays).toEqual(['OK', 'OK', 'RATE_LIMITED']);
+    },
+  );
 
   it('limits parallel grace replays to the budget', async () => {
     app = await startTestApp({

@@ -336,6 +336,16 @@ describe('a refresh raced by a change committed after its read', () => {
     await expectNothingWritten(login);
   });
 
+  it('the refresh budget spent meanwhile (say by a grace hand-back in another tab): refused, nothing written', async () => {
+    const { login, res } = await raced(
+      'update sessions set refresh_window_started_at = $2, refresh_count = 2147483647 where id = $1',
+      (l) => [l.session.id, clock.now()],
+    );
+    expect(errorCode(res)).toBe('RATE_LIMITED');
+    expect(res.errors?.[0]?.extensions.retryAfterSeconds).toBe(60);
+    await expectNothingWritten(login);
+  });
+
   it('a new role: rotated, with the new role in the access token', async () => {
     const { res } = await raced("update users set role = 'ADMIN' where id = $1", (l) => [l.user.id]);
     expect(res.errors).toBeUndefined();

@@ -169,3 +169,24 @@ describe('Session.revoke', () => {
     expect(s.events.pull()).toEqual([]);
   });
 });
+
+describe('Session refresh budget', () => {
+  const budget = { perWindow: 3, windowSeconds: 60 };
+
+  it('has room before any refresh and while the window counts fewer than the budget', () => {
+    const s = aQuietSession();
+    expect(s.refreshWaitMs(now, budget)).toBe(0);
+    s.refreshWindowStartedAt = now;
+    s.refreshCount = 2;
+    expect(s.refreshWaitMs(at(59_000), budget)).toBe(0);
+  });
+
+  it('waits for the end of the window once the budget is spent, and has room again from then on', () => {
+    const s = aQuietSession();
+    s.refreshWindowStartedAt = now;
+    s.refreshCount = 3;
+    expect(s.refreshWaitMs(at(20_000), budget)).toBe(40_000);
+    expect(s.refreshWaitMs(at(59_999), budget)).toBe(1);
+    expect(s.refreshWaitMs(at(60_000), budget)).toBe(0);
+  });
+});

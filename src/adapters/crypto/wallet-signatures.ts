@@ -1,6 +1,5 @@
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { base58 } from '@scure/base';
-import { type Hex, verifyMessage } from 'viem';
+import type { Hex } from 'viem';
 import { badInput } from '../../kernel/errors.js';
 
 /** The two wallet families whose signatures the service checks (the values of the Blockchain enum). */
@@ -47,8 +46,13 @@ export async function verifyWalletSignature(
   signature: WalletSignature,
 ): Promise<boolean> {
   try {
-    if (signature.chain === 'ETHEREUM')
+    // The verifiers load on first use: together about 15 MiB that a service whose users never
+    // sign in with a wallet does not carry.
+    if (signature.chain === 'ETHEREUM') {
+      const { verifyMessage } = await import('viem');
       return await verifyMessage({ address: address as Hex, message, signature: signature.hex });
+    }
+    const { ed25519 } = await import('@noble/curves/ed25519.js');
     return ed25519.verify(signature.bytes, new TextEncoder().encode(message), base58.decode(address), {
       zip215: false,
     });

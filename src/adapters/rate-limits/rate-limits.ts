@@ -109,7 +109,6 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
   const emailLinks = make('email-link', limits.emailLinksPerHour, 3600);
   const resetsPerEmail = make('reset-email', limits.passwordResetsPerEmail, 3600);
   const resetsPerClient = make('reset-client', limits.passwordResetsPerClient, 3600);
-  const refresh = make('refresh', limits.refreshPerMinute, 60);
   const smsCooldown = make('sms-cooldown', 1, limits.smsCooldownSeconds);
   const smsDaily = make('sms-day', limits.smsPerDay, 86400);
   const codeAttempts = make('code-attempt', limits.codeAttemptsPerWindow, 300);
@@ -160,7 +159,13 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
       await consume(resetsPerClient, addressKey(ip));
       await consume(resetsPerEmail, digest(email));
     },
-    refresh: (sessionId: string) => consume(refresh, sessionId),
+    /**
+     * The refresh budget of a session: counted on the session row by the statement that rotates
+     * its token (so every instance shares it, whatever the store, at no extra statement), and
+     * refused through here, so that refusals are counted like any other budget's.
+     */
+    refreshBudget: { perWindow: limits.refreshPerMinute, windowSeconds: 60 },
+    refreshRefused: (msBeforeNext: number) => refused('refresh', msBeforeNext),
     /** One SMS per phone per cooldown, and a daily cap per phone. */
     async sms(phone: string): Promise<void> {
       const daily = await smsDaily.get(digest(phone));

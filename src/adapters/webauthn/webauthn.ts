@@ -1,15 +1,22 @@
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import { badInput } from '../../kernel/errors.js';
+
+/**
+ * The WebAuthn library, loaded on the first ceremony: about 8 MiB that an instance whose users
+ * hold no passkeys never needs. Reading and shaping responses below needs none of it.
+ */
+const library = () => import('@simplewebauthn/server');
+
+/** base64url as WebAuthn writes it: the URL-safe alphabet, padding optional. */
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+/** Bytes as unpadded base64url, the form WebAuthn responses carry user handles and ids in. */
+export const toBase64Url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 
 /** COSE algorithms accepted for new passkeys: Ed25519, ES256 (P-256), RS256. */
 const SUPPORTED_ALGORITHMS = [-8, -7, -257];
@@ -66,11 +73,12 @@ export function createWebAuthn(settings: { publicWebUrl: string; rpName: string 
     rpId,
     origin,
 
-    registrationOptions(opts: {
+    async registrationOptions(opts: {
       userHandle: Uint8Array;
       userName: string;
       exclude: StoredCredential[];
     }): Promise<PublicKeyCredentialCreationOptionsJSON> {
+      const { generateRegistrationOptions } = await library();
       return generateRegistrationOptions({
         rpName: settings.rpName,
         rpID: rpId,
@@ -85,7 +93,10 @@ export function createWebAuthn(settings: { publicWebUrl: string; rpName: string 
       });
     },
 
-    authenticationOptions(allow: StoredCredential[] = []): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    async authenticationOptions(
+      allow: StoredCredential[] = [],
+    ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+      const { generateAuthenticationOptions } = await library();
       return generateAuthenticationOptions({
         rpID: rpId,
         timeout: CEREMONY_TIMEOUT_MS,
@@ -97,6 +108,7 @@ export function createWebAuthn(settings: { publicWebUrl: string; rpName: string 
     /** Verifies a registration answering `challenge`; WebAuthnRejected when it does not verify. */
     verifyRegistration(response: RegistrationResponseJSON, challenge: string) {
       return verifying(async () => {
+        const { verifyRegistrationResponse } = await library();
         const result = await verifyRegistrationResponse({
           response,
           expectedChallenge: challenge,
@@ -129,6 +141,7 @@ export function createWebAuthn(settings: { publicWebUrl: string; rpName: string 
       credential: StoredCredential,
     ) {
       return verifying(async () => {
+        const { verifyAuthenticationResponse } = await library();
         const result = await verifyAuthenticationResponse({
           response,
           expectedChallenge: challenge,
@@ -169,7 +182,7 @@ const isBase64Url = (value: unknown, optional = false): boolean =>
   (typeof value === 'string' &&
     value.length > 0 &&
     value.length <= MAX_FIELD_LENGTH &&
-    isoBase64URL.isBase64URL(value));
+    BASE64URL.test(value.replace(/=/g, '')));
 
 const malformed = (what: string) => badInput('response', `The WebAuthn response is malformed: ${what}`);
 
@@ -210,7 +223,9 @@ export function parseAuthenticationResponse(value: unknown): AuthenticationRespo
 export function challengeOf(response: { response: { clientDataJSON: string } }): string {
   let challenge: unknown;
   try {
-    const clientData = JSON.parse(isoBase64URL.toUTF8String(response.response.clientDataJSON));
+    const clientData = JSON.parse(
+      Buffer.from(response.response.clientDataJSON, 'base64url').toString('utf8'),
+    );
     challenge = clientData?.challenge;
   } catch {
     challenge = undefined;

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import {
   challengeOf,
   parseAuthenticationResponse,
+  toBase64Url,
   type WebAuthn,
   WebAuthnRejected,
 } from '../../adapters/webauthn/webauthn.js';
@@ -56,7 +56,7 @@ export function createPasskeyAssertion(deps: { webauthn: WebAuthn }) {
         throw err;
       }
       const handle = assertion.response.response.userHandle;
-      if (handle && handle !== isoBase64URL.fromBuffer(userHandleOf(userId)))
+      if (handle && handle !== toBase64Url(userHandleOf(userId)))
         return fail('passkey_user_mismatch', await attempt.wrongSecret());
       if (!passkey.acceptsCounter(verified.counter)) {
         // A genuine signature whose counter did not move on: possibly a cloned authenticator.

@@ -3,6 +3,12 @@ import { Entity, Index, ManyToOne, type Opt, PrimaryKey, Property, type Ref, Uni
 import { type DomainEvent, EventLog } from '../../kernel/domain-event.js';
 import type { User } from './user.entity.js';
 
+/** How many refreshes a session may make per window (RATE_LIMIT_REFRESH_PER_MINUTE per 60 s). */
+export interface RefreshBudget {
+  perWindow: number;
+  windowSeconds: number;
+}
+
 export enum SessionRevocation {
   LOGOUT = 'logout',
   REPLACED = 'replaced',
@@ -85,6 +91,14 @@ export class Session {
   @Property({ type: 'text', nullable: true })
   revokedReason?: SessionRevocation;
 
+  /** When the refresh budget's current window began: at the first refresh after the last window ended. */
+  @Property({ type: 'timestamptz', nullable: true })
+  refreshWindowStartedAt?: Date;
+
+  /** Refreshes (and grace hand-backs) counted in that window. */
+  @Property({ type: 'integer' })
+  refreshCount: number & Opt = 0;
+
   constructor(props: {
     user: Ref<User>;
     deviceId: string;
@@ -119,6 +133,17 @@ export class Session {
 
   private record(type: string, data: Record<string, unknown>): void {
     this.events.record({ type, subjectId: this.user.id, data: { sessionId: this.id, ...data } });
+  }
+
+  /**
+   * Milliseconds until the session's refresh budget has room again, 0 when one more refresh fits
+   * now. The budget is `perWindow` refreshes in a fixed window of `windowSeconds`, opened by the
+   * first refresh after the last window ended. Spending it is written in SQL by the statement that
+   * rotates (session-rotation.ts), which checks the same rule again under the row lock.
+   */
+  refreshWaitMs(now: Date, budget: RefreshBudget): number {
+    if (!this.refreshWindowStartedAt || this.refreshCount < budget.perWindow) return 0;
+    return Math.max(0, this.refreshWindowStartedAt.getTime() + budget.windowSeconds * 1000 - now.getTime());
   }
 
   isActive(now: Date): boolean {

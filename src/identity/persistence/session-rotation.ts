@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Session } from '../domain/session.entity.js';
+import { type RefreshBudget, Session } from '../domain/session.entity.js';
 import { User } from '../domain/user.entity.js';
 import type { StagedEntries } from './audit-chain.js';
 import { eagerUserColumns } from './user-queries.js';
@@ -31,6 +31,8 @@ const SESSION_COLUMNS = [
   'absolute_expires_at',
   'revoked_at',
   'revoked_reason',
+  'refresh_window_started_at',
+  'refresh_count',
 ];
 
 /** A rotated-away refresh token and its session as they stand, read without a lock. */
@@ -132,11 +134,49 @@ export interface Rotation {
   generation: number;
   expiresAt: Date;
   now: Date;
+  /** The session's refresh budget, of which the rotation spends one. */
+  budget: RefreshBudget;
 }
 
-/** What moves a session to its successor: the SET list of both rotations, and its parameters in order. */
-const MOVE_TO_SUCCESSOR =
-  'refresh_token_hash = ?, grace_token_ciphertext = ?, generation = ?, rotated_at = ?, last_used_at = ?, expires_at = ?';
+/** Counts one refresh in the session's budget window (see MOVE_TO_SUCCESSOR); parameters from spendParams. */
+const SPEND_REFRESH = `refresh_window_started_at = case when refresh_window_started_at > ? then refresh_window_started_at else ?::timestamptz end,
+  refresh_count = case when refresh_window_started_at > ? then refresh_count + 1 else 1 end`;
+const windowFloor = (now: Date, budget: RefreshBudget) =>
+  new Date(now.getTime() - budget.windowSeconds * 1000);
+const spendParams = (now: Date, budget: RefreshBudget) => [
+  windowFloor(now, budget),
+  now,
+  windowFloor(now, budget),
+];
+/** Whether the budget has room, as a condition on the session row under its lock: as Session.refreshWaitMs. */
+const BUDGET_LEFT =
+  '(refresh_window_started_at is null or refresh_window_started_at <= ? or refresh_count < ?)';
+const budgetLeftParams = (now: Date, budget: RefreshBudget) => [windowFloor(now, budget), budget.perWindow];
+
+/**
+ * Spends one of a locked session's refresh budget without rotating it: a grace hand-back. Only
+ * for a session locked in this transaction whose budget has room (Session.refreshWaitMs).
+ */
+export async function spendRefreshBudget(
+  tx: EntityManager,
+  sessionId: string,
+  now: Date,
+  budget: RefreshBudget,
+): Promise<void> {
+  await tx.execute(`update sessions set ${SPEND_REFRESH} where id = ?`, [
+    ...spendParams(now, budget),
+    sessionId,
+  ]);
+}
+
+/**
+ * What moves a session to its successor and spends one of its refresh budget: the SET list of both
+ * rotations, and its parameters in order. The budget's window goes on while it started after
+ * `now - windowSeconds`; else this refresh opens a new one (Session.refreshWaitMs reads the same
+ * rule). SET expressions read the row as it was, so both CASEs see the old window.
+ */
+const MOVE_TO_SUCCESSOR = `refresh_token_hash = ?, grace_token_ciphertext = ?, generation = ?, rotated_at = ?,
+  last_used_at = ?, expires_at = ?, ${SPEND_REFRESH}`;
 const successorParams = (r: Rotation) => [
   r.refreshTokenHash,
   r.graceTokenCiphertext,
@@ -144,6 +184,7 @@ const successorParams = (r: Rotation) => [
   r.now,
   r.now,
   r.expiresAt,
+  ...spendParams(r.now, r.budget),
 ];
 
 /**
@@ -151,9 +192,9 @@ const successorParams = (r: Rotation) => [
  * its own implicit transaction: one round trip instead of a transaction's five. It locks the
  * user FOR SHARE and moves the session only if both still stand as they were read: the
  * presented token still current at the same generation, on the same account and device, not
- * revoked nor expired, the account active with the same role. Under the row locks PostgreSQL
- * checks those conditions again against what committed meanwhile, so a parallel rotation, a
- * revocation or a suspension leaves nothing written. The token is retired and the audit entries
+ * revoked nor expired, its refresh budget not spent, the account active with the same role.
+ * Under the row locks PostgreSQL checks those conditions again against what committed meanwhile,
+ * so a parallel rotation or grace hand-back, a revocation or a suspension leaves nothing written. The token is retired and the audit entries
  * staged by the same statement, only when the session moved. Returns the rotated session, or
  * undefined when anything changed: the caller then decides under the locks of a transaction.
  */
@@ -169,7 +210,7 @@ export async function rotateInOneStatement(
      ), rotated as (
        update sessions set ${MOVE_TO_SUCCESSOR}
        where id = ? and refresh_token_hash = ? and generation = ? and user_id = ? and device_id = ?
-         and revoked_at is null and expires_at > ? and exists (select 1 from account)
+         and revoked_at is null and expires_at > ? and ${BUDGET_LEFT} and exists (select 1 from account)
        returning ${SESSION_COLUMNS.join(', ')}
      ), retired as (
        insert into retired_refresh_tokens (token_hash, session_id, generation, retired_at)
@@ -187,6 +228,7 @@ export async function rotateInOneStatement(
       seen.userId,
       seen.deviceId,
       r.now,
+      ...budgetLeftParams(r.now, r.budget),
       r.retiredTokenHash,
       r.retiredGeneration,
       r.now,
@@ -197,9 +239,10 @@ export async function rotateInOneStatement(
 }
 
 /**
- * Retires the presented token and moves the session to its successor in one statement. The
+ * Retires the presented token, moves the session to its successor and spends one of its refresh
+ * budget in one statement. The
  * returned row is merged into the identity map, so the session entity reads as rotated and clean.
- * Only for a session locked by lockSessionByTokenHash in this transaction.
+ * Only for a session locked by lockSessionByTokenHash in this transaction, with budget left.
  */
 export async function writeRotation(tx: EntityManager, rotation: Rotation): Promise<Session> {
   const r = rotation;

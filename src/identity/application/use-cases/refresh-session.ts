@@ -13,6 +13,7 @@ import {
   lockSessionByTokenHash,
   type Rotation,
   rotateInOneStatement,
+  spendRefreshBudget,
   writeRotation,
 } from '../../persistence/session-rotation.js';
 import type { InOneStatement, InTransaction, RecordEvent } from '../../persistence/unit-of-work.js';
@@ -57,10 +58,11 @@ interface GraceState {
  * revokes the session, except the immediate predecessor within the grace window, which gets
  * the same successor.
  *
- * Every presentation that can rotate or be handed the successor spends one of the session's
- * refresh budget, before the transaction opens: the current token, and the immediate
- * predecessor inside the grace window. Other retired tokens spend nothing, so a budget spent by
- * the session's owner never stands in the way of reuse detection.
+ * Every presentation that rotates or is handed the successor spends one of the session's refresh
+ * budget, counted on the session row by the same statement (or transaction) that writes it: the
+ * current token, and the immediate predecessor inside the grace window. When the budget is spent
+ * those are refused (RATE_LIMITED) and nothing is written. Other retired tokens spend nothing, so
+ * a budget spent by the session's owner never stands in the way of reuse detection.
  */
 export function createRefreshSession(deps: {
   clock: Clock;
@@ -103,6 +105,7 @@ export function createRefreshSession(deps: {
       generation: next.generation,
       expiresAt: next.expiresAt,
       now,
+      budget: deps.limits.refreshBudget,
     };
     return { refreshToken, rotation, event: next.event };
   }
@@ -129,9 +132,9 @@ export function createRefreshSession(deps: {
 
   /**
    * The usual refresh, in one statement: the presented token is the current one of an active
-   * session on this device, of an active account, as a plain read showed. The statement moves the
-   * session only if all of that still holds under its locks; undefined means something changed
-   * (or the read showed a refusal), and the transaction below decides.
+   * session on this device with budget left, of an active account, as a plain read showed. The
+   * statement moves the session only if all of that still holds under its locks; undefined means
+   * something changed (or the read showed a refusal), and the transaction below decides.
    */
   async function rotateAtOnce(
     ctx: RequestContext,
@@ -140,7 +143,13 @@ export function createRefreshSession(deps: {
     deviceId: string,
   ): Promise<IssuedSession | undefined> {
     const user = session.user.getEntity();
-    if (session.deviceId !== deviceId || !session.isActive(deps.clock.now()) || !user.canAuthenticate)
+    const now = deps.clock.now();
+    if (
+      session.deviceId !== deviceId ||
+      !session.isActive(now) ||
+      !user.canAuthenticate ||
+      session.refreshWaitMs(now, deps.limits.refreshBudget) > 0
+    )
       return undefined;
     const { refreshToken, rotation, event } = successorOf(session, tokenHash);
     const seen = { userId: user.id, status: user.status, role: user.role, deviceId };
@@ -154,7 +163,6 @@ export function createRefreshSession(deps: {
     tx: EntityManager,
     retired: RetiredRefreshToken,
     deviceId: string,
-    chargedSessionId: string | undefined,
   ): Promise<Outcome> {
     const session = await tx.findOne(
       Session,
@@ -176,9 +184,9 @@ export function createRefreshSession(deps: {
       now,
     );
     if (withinGrace) {
-      // A hand-back is never free: the read before the transaction found this session and spent
-      // its budget. Should it not have (the token was unknown to it), refuse; reuse is still reuse.
-      if (session.id !== chargedSessionId) throw invalidRefreshToken();
+      // A hand-back is never free: it spends one of the session's budget, or is refused.
+      spendBudget(session, now);
+      await spendRefreshBudget(tx, session.id, now, deps.limits.refreshBudget);
       const refreshToken = deps.encryption.decrypt(
         session.graceTokenCiphertext as string,
         GRACE_TOKEN_CONTEXT,
@@ -197,64 +205,35 @@ export function createRefreshSession(deps: {
     return { reuse: true };
   }
 
-  /**
-   * Spends one of the session's refresh budget when the token is its immediate predecessor
-   * inside the grace window (as a plain read sees it; the transaction decides again under the
-   * lock). Returns the session charged, if any. A token that is neither current nor retired is
-   * refused here, with no transaction.
-   */
-  async function chargeRetired(
-    em: EntityManager,
-    tokenHash: string,
-    deviceId: string,
-  ): Promise<string | undefined> {
-    const retired = await findRetiredTokenSession(em, tokenHash);
-    if (!retired) throw invalidRefreshToken();
-    const now = deps.clock.now();
-    const graceCandidate = handsBackSuccessor(
-      {
-        deviceId: retired.deviceId,
-        generation: retired.generation,
-        rotatedAt: retired.rotatedAt,
-        hasGraceToken: retired.hasGraceToken,
-        // As Session.isActive.
-        active: !retired.revokedAt && retired.expiresAt > now,
-      },
-      retired.retiredGeneration,
-      deviceId,
-      now,
-    );
-    if (!graceCandidate) return undefined;
-    await deps.limits.refresh(retired.sessionId);
-    return retired.sessionId;
+  /** Refuses (RATE_LIMITED) a presentation that would rotate or be handed back past the budget. */
+  function spendBudget(session: Session, now: Date): void {
+    const waitMs = session.refreshWaitMs(now, deps.limits.refreshBudget);
+    if (waitMs > 0) throw deps.limits.refreshRefused(waitMs);
   }
 
   return async function refresh(ctx: RequestContext, input: RefreshSessionInput): Promise<IssuedSession> {
     const { em, meta } = ctx;
     const tokenHash = hashRefreshToken(input.refreshToken);
-    // The session's budget is spent before any transaction opens: the PostgreSQL store takes a
-    // pool connection of its own, and refreshes waiting for one while each holds another would
-    // deadlock the pool as soon as there are as many of them as connections.
     const current = await findSessionByTokenHash(em, tokenHash);
-    let chargedSessionId: string | undefined;
     if (current) {
-      await deps.limits.refresh(current.id);
-      chargedSessionId = current.id;
       const issued = await rotateAtOnce(ctx, current, tokenHash, input.deviceId);
       if (issued) return issued;
-    } else chargedSessionId = await chargeRetired(em, tokenHash, input.deviceId);
+    } else if (!(await findRetiredTokenSession(em, tokenHash))) {
+      // Neither current nor retired: refused without a transaction.
+      throw invalidRefreshToken();
+    }
     const outcome = await deps.inTransaction(em, { meta }, async (tx, record): Promise<Outcome> => {
       const session = await lockSessionByTokenHash(tx, tokenHash);
       if (!session) {
         const retired = await tx.findOne(RetiredRefreshToken, { tokenHash });
         if (!retired) throw invalidRefreshToken();
-        return replayed(tx, retired, input.deviceId, chargedSessionId);
+        return replayed(tx, retired, input.deviceId);
       }
-      // Only a token issued after the read above could get here unlimited; refuse it.
-      if (session.id !== chargedSessionId) throw invalidRefreshToken();
       if (session.deviceId !== input.deviceId) throw otherDevice();
       const user = session.user.getEntity();
-      if (!session.isActive(deps.clock.now()) || !user.canAuthenticate) throw sessionEnded();
+      const now = deps.clock.now();
+      if (!session.isActive(now) || !user.canAuthenticate) throw sessionEnded();
+      spendBudget(session, now);
       return { issued: await rotate(tx, session, tokenHash, record) };
     });
     // The revocation above is committed before the error is raised.
