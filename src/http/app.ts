@@ -163,7 +163,7 @@ export async function createHttpApp(deps: HttpAppDeps) {
           };
           const authenticate = () => {
             authenticated ??= deps
-              .authenticate(unitOfWork(), {
+              .authenticate(unitOfWork, {
                 authorization: req.get('authorization'),
                 deviceId: req.get('x-device-id'),
               })
@@ -191,7 +191,8 @@ export async function createHttpApp(deps: HttpAppDeps) {
               userAgent: req.get('user-agent'),
             },
             principal: () => authenticate().then((a) => a.principal),
-            currentUser: () => authenticate().then((a) => a.user),
+            currentUser: () => authenticate().then((a) => a.user()),
+            currentAccount: () => authenticate().then((a) => a.account()),
           };
         },
       }),

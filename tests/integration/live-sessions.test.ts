@@ -90,7 +90,10 @@ describe('the cache of live sessions', () => {
     const admin = await anAdmin(writer);
     const user = await aUser(writer);
     const session = await signIn(writer, user);
-    await meOnReader(session.accessToken);
+    // Served from memory twice: the second is answered from the account view the first one left.
+    await fromMemory(() => meOnReader(session.accessToken));
+    const shown = await meOnReader(session.accessToken);
+    expect({ reads: shown.reads, phone: shown.res.data?.me.phone }).toEqual({ reads: 0, phone: null });
 
     await writer.gql(UpdateProfileDoc, { input: { phone: '+264811234567' } }, bearer(session.accessToken));
     const changed = await waitUntil(
@@ -99,6 +102,15 @@ describe('the cache of live sessions', () => {
       5_000,
     );
     expect(changed).toBeLessThan(1_000);
+    // And from memory again: the view left before the change went with its entry.
+    await fromMemory(() => meOnReader(session.accessToken));
+    for (let i = 0; i < 2; i++) {
+      const again = await meOnReader(session.accessToken);
+      expect({ reads: again.reads, phone: again.res.data?.me.phone }).toEqual({
+        reads: 0,
+        phone: '+264811234567',
+      });
+    }
 
     const suspended = await writer.gql(SuspendUserDoc, { id: user.id }, bearer(admin.session.accessToken));
     expect(suspended.errors).toBeUndefined();

@@ -1,10 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../kernel/clock.js';
 import { UnauthenticatedReason, unauthenticated } from '../../kernel/errors.js';
-import { UserStatus } from '../domain/enums.js';
+import { type Role, UserStatus } from '../domain/enums.js';
 import { User } from '../domain/user.entity.js';
 import { eagerUserColumns } from '../persistence/user-queries.js';
 import { type AccessTokens, InvalidAccessTokenError } from './access-tokens.js';
+import { accountViewOf } from './account-view.js';
 import type { LiveSessionCache } from './live-session-cache.js';
 import type { Authenticated } from './request-context.js';
 
@@ -27,7 +28,11 @@ export function createAuthenticator(deps: {
   /** Live sessions this instance may answer from without a database read (see live-session-cache.ts). */
   sessions: LiveSessionCache;
 }) {
-  return async function authenticate(em: EntityManager, credentials: Credentials): Promise<Authenticated> {
+  return async function authenticate(
+    /** The request's unit of work, forked on first call: a session served from the cache needs none. */
+    unitOfWork: () => EntityManager,
+    credentials: Credentials,
+  ): Promise<Authenticated> {
     const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(credentials.authorization ?? '');
     // No bearer token at all counts as an invalid one: the client has no usable token to refresh.
     if (!match) throw unauthenticated('Authentication required', UnauthenticatedReason.TOKEN_INVALID);
@@ -51,14 +56,16 @@ export function createAuthenticator(deps: {
     }
     // The session must be live and its account active: from this instance's cache of live sessions
     // when it can be trusted, else one query. Raw SQL (building this join through the ORM cost a
-    // third of a `me` request's CPU); the row is mapped into this request's identity map and handed
-    // back, so a request that needs the account (me) reads no more. Lazy columns (password hash,
-    // TOTP secrets) are never read here.
+    // third of a `me` request's CPU). The row is mapped into this request's identity map only when
+    // the request asks for the account entity, so a request that needs the account (me) reads no
+    // more. Lazy columns (password hash, TOTP secrets) are never read here.
     const now = deps.clock.now();
-    const cached = deps.sessions.get(claims.sessionId, claims.userId);
-    let userRow = cached && cached.sessionExpiresAt > now ? cached.userRow : undefined;
+    const hit = deps.sessions.get(claims.sessionId, claims.userId);
+    const cached = hit && hit.sessionExpiresAt > now ? hit : undefined;
+    let userRow = cached?.userRow;
     if (!userRow) {
       const ticket = deps.sessions.begin();
+      const em = unitOfWork();
       const rows: Record<string, unknown>[] = await em.getConnection().execute(
         `select ${eagerUserColumns(em, 'u')}, s.expires_at as session_expires_at
            from sessions s join users u on u.id = s.user_id
@@ -75,13 +82,29 @@ export function createAuthenticator(deps: {
           });
       }
     }
-    // A copy: mapping must never change the cached row.
-    const user = userRow ? em.map(User, { ...userRow }) : undefined;
-    if (!user || user.status !== UserStatus.ACTIVE)
+    if (!userRow || userRow.status !== UserStatus.ACTIVE)
       throw unauthenticated('Session has ended', UnauthenticatedReason.SESSION_ENDED);
+    const row = userRow;
+    let user: User | undefined;
+    // A copy: mapping must never change the cached row.
+    const mapped = () => {
+      user ??= unitOfWork().map(User, { ...row });
+      return user;
+    };
     return {
-      principal: { userId: user.id, sessionId: claims.sessionId, deviceId: claims.deviceId, role: user.role },
-      user,
+      // The query matched the token's user id; the role is the account's, not the token's claim.
+      principal: {
+        userId: claims.userId,
+        sessionId: claims.sessionId,
+        deviceId: claims.deviceId,
+        role: row.role as Role,
+      },
+      user: mapped,
+      account: () => {
+        if (!cached) return mapped();
+        cached.view ??= accountViewOf(mapped());
+        return cached.view;
+      },
     };
   };
 }

@@ -11,6 +11,8 @@
  * unreadable notification). Entries also age out after `ttlMs`, and the first stored go first
  * beyond `maxEntries`.
  */
+import type { AccountView } from './account-view.js';
+
 /** The channel the database's triggers notify on (see the live_sessions migration). */
 export const AUTH_CHANGES_CHANNEL = 'identity_auth_changes';
 
@@ -18,6 +20,8 @@ export interface CachedSession {
   /** The account's row as the authentication query reads it (eager columns). */
   userRow: Record<string, unknown>;
   sessionExpiresAt: Date;
+  /** The account as `me` shows it, made from the row by the first request that needs it. */
+  view?: AccountView;
 }
 
 export interface LiveSessionCache {

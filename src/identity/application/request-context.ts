@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Principal, RequestMeta } from '../domain/principal.js';
 import type { User } from '../domain/user.entity.js';
+import type { AccountView } from './account-view.js';
 
 /**
  * What every use case is given: built once per request by the edge. Nothing here is read
@@ -15,10 +16,15 @@ export interface RequestContext {
   principal(): Promise<Principal>;
   /** The caller's account as authentication read it (without its password hash and secrets). */
   currentUser(): Promise<User>;
+  /** The caller's account to show, read-only: no entity, possibly shared with other requests. */
+  currentAccount(): Promise<AccountView>;
 }
 
-/** The result of authenticating a request: who, and their account. */
+/** The result of authenticating a request: who, and their account (each made on first call). */
 export interface Authenticated {
   principal: Principal;
-  user: User;
+  /** The account, mapped into the request's unit of work. */
+  user(): User;
+  /** The account to show (see account-view.ts). */
+  account(): AccountView;
 }

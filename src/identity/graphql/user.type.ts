@@ -1,7 +1,7 @@
 import { Ctx, Field, FieldResolver, ID, ObjectType, Resolver, Root } from 'type-graphql';
+import type { AccountView } from '../application/account-view.js';
 import { lockoutInForce, shownStatus } from '../domain/account-status.js';
 import { Blockchain, MfaMethod, Role, UserStatus } from '../domain/enums.js';
-import type { User } from '../domain/user.entity.js';
 import type { GraphQLContext } from './context.js';
 import './enums.type.js';
 
@@ -44,7 +44,7 @@ export class UserType {
   role!: Role;
 
   /** The account behind the type, for the fields that depend on the time of the request. */
-  account!: User;
+  account!: AccountView;
 
   @Field(() => WalletType, { nullable: true, description: 'The linked crypto wallet, if any.' })
   wallet!: WalletType | null;
@@ -64,7 +64,7 @@ export class UserType {
   @Field({ description: 'When the account was last changed.' })
   updatedAt!: Date;
 
-  static from(user: User): UserType {
+  static from(user: AccountView): UserType {
     return Object.assign(new UserType(), {
       id: user.id,
       username: user.username,
