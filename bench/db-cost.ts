@@ -88,6 +88,7 @@ export async function endDbCost(
         )
       ).rows,
   ).catch(() => []);
+  if (process.env.BENCH_STATEMENTS) listStatements(rows, replies);
   let statements = 0;
   let exec = 0;
   let linking = 0;
@@ -104,6 +105,21 @@ export async function endDbCost(
     execMsPerRequest: exec / replies,
     linkingExecMsPerRequest: linking / replies,
   };
+}
+
+/**
+ * BENCH_STATEMENTS=1: every statement of the load to stderr, most frequent first, as calls per
+ * successful reply (the background ones marked), for finding which statements a change removed.
+ */
+function listStatements(rows: { query: string; calls: string }[], replies: number): void {
+  const sorted = [...rows].sort((a, b) => Number(b.calls) - Number(a.calls));
+  for (const row of sorted) {
+    const kind = LINKING.test(row.query) ? 'linking' : BACKGROUND.test(row.query) ? 'background' : '';
+    const text = row.query.replace(/\s+/g, ' ').slice(0, 150);
+    process.stderr.write(
+      `[bench]   ${(Number(row.calls) / replies).toFixed(2).padStart(6)} ${kind.padEnd(10)} ${text}\n`,
+    );
+  }
 }
 
 /** Makes pg_stat_statements available in the bench database, when the server preloads it. */
