@@ -9,6 +9,12 @@ export interface DomainEvent {
   readonly subjectId?: string;
   /** JSON-safe details: ids and categories only, never a password, token, code, secret, hash or personal data. */
   readonly data: Record<string, unknown>;
+  /**
+   * The change leaves everything authentication reads as it was (a refresh only moves the
+   * session's token on and its expiry later). Any other committed event about a user drops that
+   * user's live sessions from this instance's cache at once, before PostgreSQL's notification.
+   */
+  readonly authenticationUnchanged?: true;
 }
 
 /** Pending events of an aggregate; entities hydrated by the ORM skip constructors, hence the lazy array. */

@@ -2,6 +2,7 @@ import { errorCode } from '../support/errors';
 import { anAdmin, aUser, signIn } from '../support/factories';
 import {
   MeDoc,
+  RefreshDoc,
   RevokeSessionDoc,
   SetUserRoleDoc,
   SuspendUserDoc,
@@ -154,6 +155,32 @@ describe('a change made on this instance', () => {
     } finally {
       await local.close();
       await relay.close();
+      await app.close();
+    }
+  });
+});
+
+describe('a refresh', () => {
+  it('leaves the session and its account cached on this instance: nothing authentication reads changed', async () => {
+    const statements: string[] = [];
+    const app = await startTestApp({ onQuery: (sql) => statements.push(sql) });
+    try {
+      await listening(app);
+      const session = await signIn(app, await aUser(app));
+      const me = async (accessToken: string) => {
+        statements.length = 0;
+        const res = await app.gql(MeDoc, undefined, bearer(accessToken));
+        return { id: res.data?.me.id, reads: statements.filter(isSessionCheck).length };
+      };
+      await fromMemory(() => me(session.accessToken));
+      const refreshed = await app.gql(RefreshDoc, {
+        input: { refreshToken: session.refreshToken, deviceId: 'device-1' },
+      });
+      const accessToken = refreshed.data?.refresh.accessToken as string;
+      expect(accessToken).toMatch(/^ey/);
+      // The new access token names the same session, still cached.
+      expect(await me(accessToken)).toEqual({ id: session.user.id, reads: 0 });
+    } finally {
       await app.close();
     }
   });

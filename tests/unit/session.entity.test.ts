@@ -81,7 +81,12 @@ describe('Session', () => {
     expect(s.rotation(soon, 14 * 86400)).toEqual({
       generation: 4,
       expiresAt: new Date(now.getTime() + 15 * 86400_000),
-      event: { type: 'session.refreshed', subjectId: owner.id, data: { sessionId: s.id, generation: 4 } },
+      event: {
+        type: 'session.refreshed',
+        subjectId: owner.id,
+        data: { sessionId: s.id, generation: 4 },
+        authenticationUnchanged: true,
+      },
     });
     const later = new Date(now.getTime() + 55 * 86400_000);
     expect(s.rotation(later, 14 * 86400).expiresAt).toEqual(new Date(now.getTime() + 60 * 86400_000));

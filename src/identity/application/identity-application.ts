@@ -114,7 +114,8 @@ export function createIdentityApplication(deps: IdentityDeps) {
     counted(events);
     // Read-your-writes on this instance: the account a committed event is about leaves this
     // instance's cache now, before PostgreSQL's notification (which tells the other instances) arrives.
-    for (const event of events) if (event.subjectId) liveSessions.invalidate(`u:${event.subjectId}`);
+    for (const event of events)
+      if (event.subjectId && !event.authenticationUnchanged) liveSessions.invalidate(`u:${event.subjectId}`);
   };
   const audit = reportingAppendNow(createAuditTrail({ clock, enabled: settings.auditLogEnabled }), committed);
   const inTransaction = createUnitOfWork(audit, committed);

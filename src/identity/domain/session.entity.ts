@@ -164,6 +164,7 @@ export class Session {
         type: 'session.refreshed',
         subjectId: this.user.id,
         data: { sessionId: this.id, generation },
+        authenticationUnchanged: true,
       },
     };
   }
