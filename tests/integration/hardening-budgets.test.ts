@@ -100,6 +100,69 @@ describe('the refresh budget', () => {
     expect(results.filter((r) => r === 'RATE_LIMITED')).toHaveLength(8);
   });
 
+  const budgetOf = async (sessionId: string) => {
+    const s = await app.orm.em.fork().findOneOrFail(Session, sessionId);
+    return { count: s.refreshCount, startedAt: s.refreshWindowStartedAt?.getTime() };
+  };
+
+  it('opens a new window exactly a window after the last one opened, through the one-statement rotation', async () => {
+    app = await startTestApp({
+      clock,
+      env: { RATE_LIMIT_STORE: 'memory', RATE_LIMIT_REFRESH_PER_MINUTE: '2' },
+    });
+    const login = await signIn(app, await aUser(app));
+    const opened = clock.now().getTime();
+    let token = login.refreshToken;
+    const next = async () => {
+      const res = await refresh(token);
+      token = res.data?.refresh.refreshToken ?? token;
+      return res.data?.refresh ? 'OK' : errorCode(res);
+    };
+    expect(await next()).toBe('OK');
+    clock.advance(1);
+    expect(await next()).toBe('OK');
+    expect(await budgetOf(login.session.id)).toEqual({ count: 2, startedAt: opened });
+    clock.advance(1);
+    const refused = await refresh(token);
+    expect(errorCode(refused)).toBe('RATE_LIMITED');
+    expect(refused.errors?.[0]?.extensions.retryAfterSeconds).toBe(58);
+    clock.set(new Date(opened + 60_000));
+    expect(await next()).toBe('OK');
+    expect(await budgetOf(login.session.id)).toEqual({ count: 1, startedAt: opened + 60_000 });
+  });
+
+  it('refuses a current token past the budget from its plain read: no transaction, nothing written', async () => {
+    const statements: string[] = [];
+    app = await startTestApp({
+      clock,
+      env: { RATE_LIMIT_STORE: 'memory', RATE_LIMIT_REFRESH_PER_MINUTE: '1' },
+      onQuery: (sql) => statements.push(sql),
+    });
+    const login = await signIn(app, await aUser(app));
+    const rotated = await refresh(login.refreshToken);
+    const current = rotated.data?.refresh.refreshToken as string;
+    expect(current).toMatch(REFRESH_TOKEN_FORMAT);
+    statements.length = 0;
+    expect(await outcome(current)).toBe('RATE_LIMITED');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/select s\.id as s_id.* where s\.refresh_token_hash = /);
+    expect(await budgetOf(login.session.id)).toEqual({ count: 1, startedAt: clock.now().getTime() });
+  });
+
+  it('leaves the count as it was when it refuses a grace hand-back', async () => {
+    app = await startTestApp({
+      clock,
+      env: { RATE_LIMIT_STORE: 'memory', RATE_LIMIT_REFRESH_PER_MINUTE: '2' },
+    });
+    const login = await signIn(app, await aUser(app));
+    expect(await outcome(login.refreshToken)).toBe('OK');
+    expect(await outcome(login.refreshToken)).toBe('OK');
+    const spent = await budgetOf(login.session.id);
+    expect(spent.count).toBe(2);
+    expect(await outcome(login.refreshToken)).toBe('RATE_LIMITED');
+    expect(await budgetOf(login.session.id)).toEqual(spent);
+  });
+
   it('still revokes the session when the predecessor comes back after the grace window with the budget spent', async () => {
     app = await startTestApp({
       clock,

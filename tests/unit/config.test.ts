@@ -217,6 +217,16 @@ describe('configuration', () => {
     }
   });
 
+  it('takes RATE_LIMIT_REFRESH_PER_MINUTE as at least 1, 60 by default', () => {
+    const budget = (env: Record<string, string>) => loadConfig(env, tmp()).rateLimits.refreshPerMinute;
+    expect(budget({})).toBe(60);
+    expect(budget({ RATE_LIMIT_REFRESH_PER_MINUTE: '1' })).toBe(1);
+    for (const value of ['0', '-1', '2.5', 'many', '2000000001'])
+      expect(problemsOf({ RATE_LIMIT_REFRESH_PER_MINUTE: value })).toBe(
+        `RATE_LIMIT_REFRESH_PER_MINUTE must be an integer from 1 to 2000000000 (refreshes per session per minute, counted on the session row; default 60), got "${value}"`,
+      );
+  });
+
   it('chooses the rate-limit store: redis when REDIS_URL is given, postgres in production, else memory', () => {
     const store = (env: Record<string, string>) => loadConfig(env, tmp()).rateLimits.store;
     expect(store({})).toBe('memory');

@@ -45,14 +45,19 @@ export async function verifyWalletSignature(
   message: string,
   signature: WalletSignature,
 ): Promise<boolean> {
-  try {
-    // The verifiers load on first use: together about 15 MiB that a service whose users never
-    // sign in with a wallet does not carry.
-    if (signature.chain === 'ETHEREUM') {
-      const { verifyMessage } = await import('viem');
+  // The verifiers load on first use: together about 15 MiB that a service whose users never sign
+  // in with a wallet does not carry. Each loads outside its try: a library that fails to load is a
+  // fault of the service (an internal error), never a wrong signature counted against the account.
+  if (signature.chain === 'ETHEREUM') {
+    const { verifyMessage } = await import('viem');
+    try {
       return await verifyMessage({ address: address as Hex, message, signature: signature.hex });
+    } catch {
+      return false;
     }
-    const { ed25519 } = await import('@noble/curves/ed25519.js');
+  }
+  const { ed25519 } = await import('@noble/curves/ed25519.js');
+  try {
     return ed25519.verify(signature.bytes, new TextEncoder().encode(message), base58.decode(address), {
       zip215: false,
     });

@@ -106,9 +106,10 @@ export function createWebAuthn(settings: { publicWebUrl: string; rpName: string 
     },
 
     /** Verifies a registration answering `challenge`; WebAuthnRejected when it does not verify. */
-    verifyRegistration(response: RegistrationResponseJSON, challenge: string) {
+    async verifyRegistration(response: RegistrationResponseJSON, challenge: string) {
+      // The library loads outside `verifying`: a failure to load is an internal error, not a rejection.
+      const { verifyRegistrationResponse } = await library();
       return verifying(async () => {
-        const { verifyRegistrationResponse } = await library();
         const result = await verifyRegistrationResponse({
           response,
           expectedChallenge: challenge,
@@ -135,13 +136,13 @@ export function createWebAuthn(settings: { publicWebUrl: string; rpName: string 
      * Verifies an assertion answering `challenge` with a stored credential. The signature counter
      * is returned, not judged: the caller compares it with the stored one (and records a regression).
      */
-    verifyAuthentication(
+    async verifyAuthentication(
       response: AuthenticationResponseJSON,
       challenge: string,
       credential: StoredCredential,
     ) {
+      const { verifyAuthenticationResponse } = await library();
       return verifying(async () => {
-        const { verifyAuthenticationResponse } = await library();
         const result = await verifyAuthenticationResponse({
           response,
           expectedChallenge: challenge,

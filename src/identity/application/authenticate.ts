@@ -1,3 +1,4 @@
+import { wrap } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../kernel/clock.js';
 import { UnauthenticatedReason, unauthenticated } from '../../kernel/errors.js';
@@ -86,9 +87,15 @@ export function createAuthenticator(deps: {
       throw unauthenticated('Session has ended', UnauthenticatedReason.SESSION_ENDED);
     const row = userRow;
     let user: User | undefined;
-    // A copy: mapping must never change the cached row.
     const mapped = () => {
-      user ??= unitOfWork().map(User, { ...row });
+      if (!user) {
+        const em = unitOfWork();
+        // The account this request already loaded, if it did, is fresher than the cached row and
+        // may hold changes: never overwritten (a bare reference to it is not loaded, and is filled
+        // in). Else the row is mapped, a copy (mapping must never change the cached row).
+        const loaded = em.getUnitOfWork().getById<User>(User.name, claims.userId);
+        user = loaded && wrap(loaded).isInitialized() ? loaded : em.map(User, { ...row });
+      }
       return user;
     };
     return {

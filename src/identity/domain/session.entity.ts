@@ -143,7 +143,9 @@ export class Session {
    */
   refreshWaitMs(now: Date, budget: RefreshBudget): number {
     if (!this.refreshWindowStartedAt || this.refreshCount < budget.perWindow) return 0;
-    return Math.max(0, this.refreshWindowStartedAt.getTime() + budget.windowSeconds * 1000 - now.getTime());
+    const windowMs = budget.windowSeconds * 1000;
+    // Never longer than a window, should the instance that opened it have a clock ahead of ours.
+    return Math.min(windowMs, Math.max(0, this.refreshWindowStartedAt.getTime() + windowMs - now.getTime()));
   }
 
   isActive(now: Date): boolean {

@@ -35,48 +35,17 @@ const SESSION_COLUMNS = [
   'refresh_count',
 ];
 
-/** A rotated-away refresh token and its session as they stand, read without a lock. */
-export interface RetiredTokenSession {
-  sessionId: string;
-  /** The generation the token was retired from. */
-  retiredGeneration: number;
-  deviceId: string;
-  generation: number;
-  rotatedAt?: Date;
-  expiresAt: Date;
-  revokedAt?: Date;
-  /** Whether the session still holds the encrypted copy of its current token. */
-  hasGraceToken: boolean;
-}
-
 /**
- * The session of a rotated-away refresh token, by the token's hash: a plain read, no lock, for
- * deciding which session's budget a presentation spends. What happens to the session is decided
- * again under the row lock.
+ * Whether this hash is of a rotated-away refresh token: a plain read, so that a token the service
+ * never issued is refused without a transaction. What happens to its session is decided under the
+ * row lock.
  */
-export async function findRetiredTokenSession(
-  em: EntityManager,
-  tokenHash: string,
-): Promise<RetiredTokenSession | undefined> {
-  const [row]: Record<string, unknown>[] = await em.execute(
-    `select r.session_id, r.generation as retired_generation, s.device_id, s.generation, s.rotated_at,
-            s.expires_at, s.revoked_at, s.grace_token_ciphertext is not null as has_grace_token
-       from retired_refresh_tokens r join sessions s on s.id = r.session_id
-      where r.token_hash = ?`,
+export async function isRetiredToken(em: EntityManager, tokenHash: string): Promise<boolean> {
+  const [row]: { known: boolean }[] = await em.execute(
+    'select exists (select 1 from retired_refresh_tokens where token_hash = ?) as known',
     [tokenHash],
   );
-  if (!row) return undefined;
-  const date = (value: unknown) => (value == null ? undefined : new Date(value as string | Date));
-  return {
-    sessionId: String(row.session_id),
-    retiredGeneration: Number(row.retired_generation),
-    deviceId: String(row.device_id),
-    generation: Number(row.generation),
-    rotatedAt: date(row.rotated_at),
-    expiresAt: date(row.expires_at) as Date,
-    revokedAt: date(row.revoked_at),
-    hasGraceToken: row.has_grace_token === true,
-  };
+  return row?.known === true;
 }
 
 /** The session holding this refresh-token hash and its user, mapped into `em`'s identity map. */
@@ -106,8 +75,8 @@ async function sessionByTokenHash(
 
 /**
  * The session whose current refresh token has this hash, with its user: a plain read, no lock.
- * What it shows decides which session's budget a presentation spends, and whether the rotation
- * can be tried in one statement (rotateInOneStatement), which checks again that nothing changed.
+ * What it shows decides whether the rotation can be tried in one statement (rotateInOneStatement),
+ * which checks again that nothing changed, or refused at once for a spent budget.
  */
 export function findSessionByTokenHash(em: EntityManager, tokenHash: string): Promise<Session | undefined> {
   return sessionByTokenHash(em, tokenHash, '');

@@ -8,8 +8,8 @@ import { DomainError, ErrorCode, UnauthenticatedReason, unauthenticated } from '
 import { RetiredRefreshToken } from '../../domain/retired-refresh-token.entity.js';
 import { Session, SessionRevocation } from '../../domain/session.entity.js';
 import {
-  findRetiredTokenSession,
   findSessionByTokenHash,
+  isRetiredToken,
   lockSessionByTokenHash,
   type Rotation,
   rotateInOneStatement,
@@ -144,13 +144,10 @@ export function createRefreshSession(deps: {
   ): Promise<IssuedSession | undefined> {
     const user = session.user.getEntity();
     const now = deps.clock.now();
-    if (
-      session.deviceId !== deviceId ||
-      !session.isActive(now) ||
-      !user.canAuthenticate ||
-      session.refreshWaitMs(now, deps.limits.refreshBudget) > 0
-    )
-      return undefined;
+    if (session.deviceId !== deviceId || !session.isActive(now) || !user.canAuthenticate) return undefined;
+    // The current token past the budget: refused as read, with no transaction. A current token is
+    // never reuse, and within a window the count only grows, so the lock could not decide otherwise.
+    spendBudget(session, now);
     const { refreshToken, rotation, event } = successorOf(session, tokenHash);
     const seen = { userId: user.id, status: user.status, role: user.role, deviceId };
     const rotated = await deps.inOneStatement({ meta: ctx.meta }, [event], (staged) =>
@@ -205,7 +202,10 @@ export function createRefreshSession(deps: {
     return { reuse: true };
   }
 
-  /** Refuses (RATE_LIMITED) a presentation that would rotate or be handed back past the budget. */
+  /**
+   * Refuses (RATE_LIMITED) a presentation that would rotate or be handed back past the budget;
+   * the statement that rotates or hands back spends it.
+   */
   function spendBudget(session: Session, now: Date): void {
     const waitMs = session.refreshWaitMs(now, deps.limits.refreshBudget);
     if (waitMs > 0) throw deps.limits.refreshRefused(waitMs);
@@ -218,7 +218,7 @@ export function createRefreshSession(deps: {
     if (current) {
       const issued = await rotateAtOnce(ctx, current, tokenHash, input.deviceId);
       if (issued) return issued;
-    } else if (!(await findRetiredTokenSession(em, tokenHash))) {
+    } else if (!(await isRetiredToken(em, tokenHash))) {
       // Neither current nor retired: refused without a transaction.
       throw invalidRefreshToken();
     }
