@@ -3,6 +3,7 @@ import { auditOf } from '../support/audit';
 import { midTotpStep, testClock } from '../support/clock';
 import { errorCode } from '../support/errors';
 import { aUser, signIn } from '../support/factories';
+import { holdRowLock, waitForLockWaits } from '../support/locks';
 import { challengeFor, enrolTotp } from '../support/mfa';
 import {
   BeginTotpDoc,
@@ -160,6 +161,39 @@ describe('signing in with TOTP', () => {
     const results = await Promise.all([verify(a.challengeToken, code), verify(b.challengeToken, code)]);
     expect(results.filter((r) => r.data?.verifyMfa).length).toBe(1);
     expect(results.filter((r) => errorCode(r) === 'INVALID_CREDENTIALS').length).toBe(1);
+  });
+
+  it('lets one of two right answers to one challenge through, refusing the other as a used challenge', async () => {
+    const { user, secret, recoveryCodes } = await userWithTotp();
+    const challenge = await challengeFor(app, user);
+    // The challenge's row held: both answers have read it unused and wait to take a try.
+    const holder = await holdRowLock(
+      app.databaseUrl,
+      'select id from mfa_challenges where user_id = $1 for no key update',
+      [user.id],
+    );
+    const answering = Promise.all([
+      verify(challenge.challengeToken, totpCode(secret, clock.now())),
+      verify(challenge.challengeToken, recoveryCodes[0]),
+    ]);
+    try {
+      await waitForLockWaits(holder.client, 'update', 2);
+    } finally {
+      await holder.release();
+    }
+    const results = await answering;
+    expect(results.map((r) => (r.data?.verifyMfa ? 'AuthPayload' : errorCode(r))).sort()).toEqual([
+      'AuthPayload',
+      'UNAUTHENTICATED',
+    ]);
+    const [{ n }] = await app.orm.em
+      .getConnection()
+      .execute('select count(*)::int as n from sessions where user_id = ? and device_id = ?', [
+        user.id,
+        'mfa-device',
+      ]);
+    expect(n).toBe(1);
+    expect((await auditOf(app, user.id)).filter((e) => e.type === 'mfa.passed')).toHaveLength(1);
   });
 
   it('accepts each recovery code once', async () => {

@@ -1,7 +1,6 @@
 import type { Clock } from '../../../kernel/clock.js';
 import type { DomainEvent } from '../../../kernel/domain-event.js';
 import type { MfaMethod } from '../../domain/enums.js';
-import { MfaChallengeRecord } from '../../domain/mfa.entities.js';
 import { User } from '../../domain/user.entity.js';
 import type { MfaChallenges } from '../mfa-challenges.js';
 import type { RequestContext } from '../request-context.js';
@@ -52,9 +51,9 @@ export function createVerifyMfa(deps: {
         device: { id: challenge.deviceId, name: challenge.deviceName },
         via: challenge.viaTrustedDevice ? 'trusted_device' : 'mfa',
         events: [{ type: 'mfa.passed', subjectId: userId, data: { factor } }],
-        within: async (tx) => {
-          (await tx.findOneOrFail(MfaChallengeRecord, challenge.id)).usedAt = deps.clock.now();
-        },
+        // First in the transaction: of two right answers completing at once, one gets through and
+        // the other is refused as a used challenge, before either writes a session.
+        within: (tx) => deps.challenges.consume(tx, challenge),
         try: reserved,
       });
     });
