@@ -506,6 +506,27 @@ describe('the passkey options budget', () => {
       await limited.close();
     }
   });
+
+  it('is spent by registration options too: each holds a challenge', async () => {
+    const limited = await startTestApp({
+      clock,
+      env: { PUBLIC_WEB_URL: ORIGIN, RATE_LIMIT_PASSKEY_OPTIONS_PER_MINUTE: '2' },
+    });
+    try {
+      const session = await signIn(limited, await aUser(limited));
+      const begin = async () =>
+        errorCode(await limited.gql(BeginPasskeyRegistrationDoc, {}, bearer(session.accessToken))) ?? 'OK';
+      expect([await begin(), await begin(), await begin()]).toEqual(['OK', 'OK', 'RATE_LIMITED']);
+      const [{ n }] = await limited.orm.em
+        .getConnection()
+        .execute("select count(*)::int as n from passkey_challenges where ceremony = 'registration'");
+      expect(n).toBe(2);
+      clock.advance(61);
+      expect(await begin()).toBe('OK');
+    } finally {
+      await limited.close();
+    }
+  });
 });
 
 describe('a passkey as the second factor', () => {

@@ -1,5 +1,6 @@
 import { ref } from '@mikro-orm/core';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
+import type { RateLimits } from '../../../adapters/rate-limits/rate-limits.js';
 import {
   challengeOf,
   parseRegistrationResponse,
@@ -30,12 +31,15 @@ export function createBeginPasskeyRegistration(deps: {
   clock: Clock;
   webauthn: WebAuthn;
   assertRecentAuth: AssertRecentAuth;
+  limits: RateLimits;
 }) {
   return async function beginPasskeyRegistration(
     ctx: RequestContext,
     password?: string | null,
   ): Promise<PublicKeyCredentialCreationOptionsJSON> {
     await deps.assertRecentAuth(ctx, password);
+    // Each call holds a server-side challenge: the per-address budget of passkey options.
+    await deps.limits.passkeyOptions(ctx.meta.ip);
     const user = await ctx.currentUser();
     const existing = await passkeysOf(ctx.em, user.id);
     if (existing.length >= MAX_PASSKEYS_PER_USER) throw tooMany();
