@@ -147,7 +147,7 @@ export function createRefreshSession(deps: {
     if (session.deviceId !== deviceId || !session.isActive(now) || !user.canAuthenticate) return undefined;
     // The current token past the budget: refused as read, with no transaction. A current token is
     // never reuse, and within a window the count only grows, so the lock could not decide otherwise.
-    spendBudget(session, now);
+    refuseIfSpent(session, now);
     const { refreshToken, rotation, event } = successorOf(session, tokenHash);
     const seen = { userId: user.id, status: user.status, role: user.role, deviceId };
     const rotated = await deps.inOneStatement({ meta: ctx.meta }, [event], (staged) =>
@@ -182,7 +182,7 @@ export function createRefreshSession(deps: {
     );
     if (withinGrace) {
       // A hand-back is never free: it spends one of the session's budget, or is refused.
-      spendBudget(session, now);
+      refuseIfSpent(session, now);
       await spendRefreshBudget(tx, session.id, now, deps.limits.refreshBudget);
       const refreshToken = deps.encryption.decrypt(
         session.graceTokenCiphertext as string,
@@ -206,7 +206,7 @@ export function createRefreshSession(deps: {
    * Refuses (RATE_LIMITED) a presentation that would rotate or be handed back past the budget;
    * the statement that rotates or hands back spends it.
    */
-  function spendBudget(session: Session, now: Date): void {
+  function refuseIfSpent(session: Session, now: Date): void {
     const waitMs = session.refreshWaitMs(now, deps.limits.refreshBudget);
     if (waitMs > 0) throw deps.limits.refreshRefused(waitMs);
   }
@@ -233,7 +233,7 @@ export function createRefreshSession(deps: {
       const user = session.user.getEntity();
       const now = deps.clock.now();
       if (!session.isActive(now) || !user.canAuthenticate) throw sessionEnded();
-      spendBudget(session, now);
+      refuseIfSpent(session, now);
       return { issued: await rotate(tx, session, tokenHash, record) };
     });
     // The revocation above is committed before the error is raised.
