@@ -39,6 +39,14 @@ describe('wallet messages', () => {
     expect(parseWalletMessage(buildWalletMessage(solana))).toEqual(solana);
   });
 
+  it('reads back a message for a service at an IPv6 address', () => {
+    const ipv6 = { ...fields, domain: '[::1]:4000', uri: 'http://[::1]:4000/account' };
+    expect(parseWalletMessage(buildWalletMessage(ipv6))).toEqual(ipv6);
+    expect(fieldOf(buildWalletMessage({ ...ipv6, domain: '[not-an-address]:4000' }))).toBe(
+      'BAD_USER_INPUT:message',
+    );
+  });
+
   it.each([
     ['a trailing newline', (m: string) => `${m}\n`],
     ['fields out of order', (m: string) => m.replace(/(Version: 1)\n(Chain ID: 1)/, '$2\n$1')],

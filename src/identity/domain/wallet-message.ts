@@ -60,7 +60,9 @@ export function buildWalletMessage(m: WalletMessage): string {
   ].join('\n');
 }
 
-const HEADER = /^([A-Za-z0-9.-]+(?::[0-9]{1,5})?) wants you to sign in with your (Ethereum|Solana) account:$/;
+/** The domain is an RFC 3986 authority: a host name, an IPv4 address or a bracketed IPv6 one, and an optional port. */
+const HEADER =
+  /^((?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?) wants you to sign in with your (Ethereum|Solana) account:$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 const FIELDS = ['URI', 'Version', 'Chain ID', 'Nonce', 'Issued At', 'Expiration Time'] as const;
 const CHAIN_ID: Record<Blockchain, RegExp> = {
