@@ -111,6 +111,8 @@ describe('a fleet of three instances on one PostgreSQL', () => {
                     accessToken: issued.accessToken,
                   };
                   const seen = acked.refreshes.get(current.id) as { token: string; count: number };
+                  // When the killed instance rotated this token without answering, the answer here is a
+                  // grace hand-back of that successor, audited as a refresh too.
                   acked.refreshes.set(current.id, { token: issued.refreshToken, count: seen.count + 1 });
                   acked.entries.push({ requestId: res.requestId as string, type: 'session.refreshed' });
                 } else if (errorCode(res) === 'UNAUTHENTICATED') {

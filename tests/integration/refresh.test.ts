@@ -137,7 +137,7 @@ describe('refresh', () => {
     expect(new Date(latest.session.lastUsedAt as string)).toEqual(clock.now());
   });
 
-  it('writes one audit entry per rotation and none for a grace hand-back, and the chain verifies', async () => {
+  it('writes one audit entry per rotation and per grace hand-back, and the chain verifies', async () => {
     const user = await aUser(app);
     const login = await signIn(app, user);
     const first = await refresh(login.refreshToken);
@@ -147,6 +147,7 @@ describe('refresh', () => {
     const refreshed = (await auditOf(app, user.id)).filter((r) => r.type === 'session.refreshed');
     expect(refreshed.map((r) => JSON.parse(r.data))).toEqual([
       { sessionId: login.session.id, generation: 1 },
+      { sessionId: login.session.id, generation: 1, handedBack: true },
       { sessionId: login.session.id, generation: 2 },
     ]);
     expect(await verifyChain(app.orm.em.fork())).toMatchObject({ valid: true, entriesPending: 0 });

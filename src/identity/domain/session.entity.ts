@@ -172,6 +172,19 @@ export class Session {
   }
 
   /**
+   * The event of a grace hand-back: the immediate predecessor was given this session's current
+   * successor. No token moves, but credentials were issued, so it is audited like a rotation.
+   */
+  handedBack(): DomainEvent {
+    return {
+      type: 'session.refreshed',
+      subjectId: this.user.id,
+      data: { sessionId: this.id, generation: this.generation, handedBack: true },
+      authenticationUnchanged: true,
+    };
+  }
+
+  /**
    * What ending a session writes, whether one session ends (revoke) or many at once (the bulk
    * statement of session-revocation.ts): when and why, and the grace copy of its refresh token
    * erased.

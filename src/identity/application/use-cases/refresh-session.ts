@@ -60,7 +60,8 @@ interface GraceState {
  *
  * Every presentation that rotates or is handed the successor spends one of the session's refresh
  * budget, counted on the session row by the same statement (or transaction) that writes it: the
- * current token, and the immediate predecessor inside the grace window. When the budget is spent
+ * current token, and the immediate predecessor inside the grace window; both write a
+ * `session.refreshed` audit entry (a hand-back's says `handedBack`). When the budget is spent
  * those are refused (RATE_LIMITED) and nothing is written. Other retired tokens spend nothing, so
  * a budget spent by the session's owner never stands in the way of reuse detection.
  */
@@ -160,6 +161,7 @@ export function createRefreshSession(deps: {
     tx: EntityManager,
     retired: RetiredRefreshToken,
     deviceId: string,
+    record: RecordEvent,
   ): Promise<Outcome> {
     const session = await tx.findOne(
       Session,
@@ -184,6 +186,7 @@ export function createRefreshSession(deps: {
       // A hand-back is never free: it spends one of the session's budget, or is refused.
       refuseIfSpent(session, now);
       await spendRefreshBudget(tx, session.id, now, deps.limits.refreshBudget);
+      record(session.handedBack());
       const refreshToken = deps.encryption.decrypt(
         session.graceTokenCiphertext as string,
         GRACE_TOKEN_CONTEXT,
@@ -227,7 +230,7 @@ export function createRefreshSession(deps: {
       if (!session) {
         const retired = await tx.findOne(RetiredRefreshToken, { tokenHash });
         if (!retired) throw invalidRefreshToken();
-        return replayed(tx, retired, input.deviceId);
+        return replayed(tx, retired, input.deviceId, record);
       }
       if (session.deviceId !== input.deviceId) throw otherDevice();
       const user = session.user.getEntity();
