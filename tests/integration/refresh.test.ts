@@ -1,4 +1,6 @@
+import { Client } from 'pg';
 import { KEY_CACHE_SECONDS } from '../../src/adapters/tokens/signing-keys';
+import { canonicalJson } from '../../src/identity/domain/audit-canonical';
 import { Session } from '../../src/identity/domain/session.entity';
 import { verifyChain } from '../../src/identity/persistence/verify-chain';
 import { auditOf } from '../support/audit';
@@ -126,12 +128,20 @@ describe('refresh', () => {
   it('extends the idle expiry at each refresh, never past the absolute lifetime', async () => {
     const start = clock.now();
     const login = await signIn(app, await aUser(app));
+    const day = (n: number) => new Date(start.getTime() + n * 86400_000);
     let latest = login;
-    for (let day = 13; day <= 52; day += 13) {
-      clock.set(new Date(start.getTime() + day * 86400_000));
+    // Day 46 reaches the absolute lifetime (day 60) exactly; on day 52 the idle expiry would be day 66.
+    for (const [on, expires] of [
+      [13, 27],
+      [26, 40],
+      [39, 53],
+      [46, 60],
+      [52, 60],
+    ]) {
+      clock.set(day(on));
       latest = (await refresh(latest.refreshToken)).data?.refresh as typeof latest;
+      expect(new Date(latest.refreshTokenExpiresAt)).toEqual(day(expires));
     }
-    // Refreshed on day 52: idle expiry would be day 66, the absolute lifetime ends on day 60.
     expect(new Date(latest.refreshTokenExpiresAt)).toEqual(new Date(start.getTime() + 60 * 86400_000));
     expect(new Date(latest.session.expiresAt)).toEqual(new Date(start.getTime() + 60 * 86400_000));
     expect(new Date(latest.session.lastUsedAt as string)).toEqual(clock.now());
@@ -150,6 +160,12 @@ describe('refresh', () => {
       { sessionId: login.session.id, generation: 1, handedBack: true },
       { sessionId: login.session.id, generation: 2 },
     ]);
+    for (const entry of refreshed) {
+      // Written as sorted-key JSON like every entry, though the one-statement rotation builds it in SQL.
+      expect(entry.data).toBe(canonicalJson(JSON.parse(entry.data)));
+      expect(entry).toMatchObject({ subject_id: user.id, actor_id: null, client_ip: '127.0.0.1' });
+      expect(entry.request_id).toEqual(expect.any(String));
+    }
     expect(await verifyChain(app.orm.em.fork())).toMatchObject({ valid: true, entriesPending: 0 });
   });
 
@@ -243,7 +259,7 @@ describe('refresh', () => {
     }
   });
 
-  it('rotates with two statements and no transaction: a plain read, then one statement that writes the rotation and stages its audit entry', async () => {
+  it('rotates with one statement and no transaction, which finds the session by its token, writes the rotation and stages its audit entry', async () => {
     const statements: string[] = [];
     const counted = await startTestApp({ env: { WORKER: 'off' }, onQuery: (sql) => statements.push(sql) });
     try {
@@ -259,27 +275,19 @@ describe('refresh', () => {
       const kinds = statements.map((s) => {
         const sql = s.replace(/^\[query\] /, '');
         if (
-          /^select .* from sessions s join users u on u\.id = s\.user_id where s\.refresh_token_hash = \$1 \[/.test(
-            sql,
-          )
-        ) {
-          // Not the columns it has no use for.
-          expect(sql).not.toMatch(/password_hash|mfa_secret|totp_pending_secret/);
-          return 'read session';
-        }
-        if (
           /^with account as .* for share .* update sessions .* insert into retired_refresh_tokens .*\binsert into audit_pending /.test(
             sql,
           )
         ) {
           // No shared row is read or locked: refreshes of the whole fleet go ahead side by side.
           expect(sql).not.toMatch(/audit_head|audit_log/);
+          // Not the columns it has no use for.
+          expect(sql).not.toMatch(/password_hash|mfa_secret|totp_pending_secret/);
           return 'rotate and stage audit entry';
         }
         return sql;
       });
-      // The rate limiter's statement runs on a connection of its own, between the two.
-      expect(kinds).toEqual(['read session', 'rotate and stage audit entry']);
+      expect(kinds).toEqual(['rotate and stage audit entry']);
     } finally {
       await counted.close();
     }
@@ -345,6 +353,52 @@ describe('a refresh raced by a change committed after its read', () => {
     expect(errorCode(res)).toBe('RATE_LIMITED');
     expect(res.errors?.[0]?.extensions.retryAfterSeconds).toBe(60);
     await expectNothingWritten(login);
+  });
+
+  it('a suspension lifted again before the transaction decides: rotated under the lock, audited once', async () => {
+    const login = await signIn(app, await aUser(app));
+    const suspension = await holdRowLock(
+      app.databaseUrl,
+      "update users set status = 'SUSPENDED' where id = $1",
+      [login.user.id],
+    );
+    const lift = new Client({ connectionString: app.databaseUrl });
+    await lift.connect();
+    try {
+      await lift.query('begin');
+      const result = refresh(login.refreshToken);
+      // The one statement waits on the suspension; the lifting waits behind it.
+      await waitForLockWaits(suspension.client, 'with account as');
+      const lifting = lift.query("update users set status = 'ACTIVE' where id = $1", [login.user.id]);
+      await waitForLockWaits(suspension.client, "update users set status = 'ACTIVE'");
+      // The statement sees the suspension and writes nothing; the lifting then holds the row, so the
+      // read sees the account suspended and the transaction's locking read waits on the lifting.
+      await suspension.release();
+      await lifting;
+      await waitForLockWaits(lift, 'select s.id as s_id');
+      await lift.query('commit');
+      const res = await result;
+      expect(res.errors).toBeUndefined();
+      expect(res.data?.refresh.session.id).toBe(login.session.id);
+      const [session] = await rowsOf('select generation, refresh_count from sessions where id = ?', [
+        login.session.id,
+      ]);
+      expect(session).toEqual({ generation: 1, refresh_count: 1 });
+      expect(
+        await rowsOf('select generation from retired_refresh_tokens where session_id = ?', [
+          login.session.id,
+        ]),
+      ).toEqual([{ generation: 0 }]);
+      const refreshed = (await auditOf(app, login.user.id)).filter((e) => e.type === 'session.refreshed');
+      expect(refreshed.map((e) => JSON.parse(e.data))).toEqual([
+        { sessionId: login.session.id, generation: 1 },
+      ]);
+      // The new token is the session's current one.
+      const again = await refresh(res.data?.refresh.refreshToken as string);
+      expect(again.errors).toBeUndefined();
+    } finally {
+      await lift.end();
+    }
   });
 
   it('a new role: rotated, with the new role in the access token', async () => {

@@ -74,24 +74,22 @@ describe('Session', () => {
     expect(s.isActive(new Date(now.getTime() + 14 * 86400_000))).toBe(false);
   });
 
-  it('extends the idle expiry at each rotation but never past the absolute lifetime', () => {
+  it('names the idle expiry a refresh pushes to, and the event of a refresh and of a hand-back', () => {
     const s = aSession();
-    s.generation = 3;
-    const soon = new Date(now.getTime() + 86400_000);
-    expect(s.rotation(soon, 14 * 86400)).toEqual({
-      generation: 4,
-      expiresAt: new Date(now.getTime() + 15 * 86400_000),
-      event: {
-        type: 'session.refreshed',
-        subjectId: owner.id,
-        data: { sessionId: s.id, generation: 4 },
-        authenticationUnchanged: true,
-      },
+    expect(Session.idleExpiry(at(DAY), 14 * 86400)).toEqual(at(15 * DAY));
+    expect(Session.refreshed(owner.id, s.id, 4)).toEqual({
+      type: 'session.refreshed',
+      subjectId: owner.id,
+      data: { sessionId: s.id, generation: 4 },
+      authenticationUnchanged: true,
     });
-    const later = new Date(now.getTime() + 55 * 86400_000);
-    expect(s.rotation(later, 14 * 86400).expiresAt).toEqual(new Date(now.getTime() + 60 * 86400_000));
-    // A rule, not a mutation: the session is written by the rotation's SQL.
-    expect(s.generation).toBe(3);
+    s.generation = 2;
+    expect(s.handedBack()).toEqual({
+      type: 'session.refreshed',
+      subjectId: owner.id,
+      data: { sessionId: s.id, generation: 2, handedBack: true },
+      authenticationUnchanged: true,
+    });
   });
 
   it('keeps the first revocation and forgets the grace token', () => {
@@ -111,22 +109,6 @@ describe('Session', () => {
     s.revoke(SessionRevocation.REVOKED, at(DAY));
     expect(s.isActive(at(DAY))).toBe(false);
     expect(s.isActive(now)).toBe(false);
-  });
-
-  it('records a rotation as a rule without changing the session or its events', () => {
-    const s = aQuietSession();
-    const rotation = s.rotation(at(DAY), 14 * 86400);
-    expect(rotation.generation).toBe(1);
-    expect(s.generation).toBe(0);
-    expect(s.expiresAt).toEqual(at(14 * DAY));
-    expect(s.absoluteExpiresAt).toEqual(at(60 * DAY));
-    expect(s.events.pull()).toEqual([]);
-  });
-
-  it('stops at the absolute expiry exactly when a rotation would reach it', () => {
-    const s = aSession();
-    expect(s.rotation(at(46 * DAY), 14 * 86400).expiresAt).toEqual(at(60 * DAY));
-    expect(s.rotation(at(46 * DAY - 1000), 14 * 86400).expiresAt).toEqual(at(60 * DAY - 1000));
   });
 });
 

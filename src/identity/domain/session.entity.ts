@@ -153,21 +153,27 @@ export class Session {
   }
 
   /**
-   * What a refresh-token rotation changes: the next generation and the idle expiry pushed forward,
-   * never past the absolute one. A pure rule, not a mutation: the refresh path writes it in SQL
-   * under the row lock (session-rotation.ts) rather than through the unit of work.
+   * The idle expiry a refresh at `now` pushes a session to, unless its absolute expiry comes
+   * first: the rotation writes the rule in SQL under the row lock (session-rotation.ts), with the
+   * next generation, rather than through the unit of work.
    */
-  rotation(now: Date, idleTtlSeconds: number): { generation: number; expiresAt: Date; event: DomainEvent } {
-    const generation = this.generation + 1;
+  static idleExpiry(now: Date, idleTtlSeconds: number): Date {
+    return addSeconds(now, idleTtlSeconds);
+  }
+
+  /** The type of a refresh's event (Session.refreshed). */
+  static readonly REFRESHED = 'session.refreshed';
+
+  /**
+   * The event of a refresh: the session moved to `generation` (or, `handedBack`, its current
+   * successor went to the immediate predecessor). Authentication reads nothing it changes.
+   */
+  static refreshed(userId: string, sessionId: string, generation: number, handedBack?: true): DomainEvent {
     return {
-      generation,
-      expiresAt: minDate(addSeconds(now, idleTtlSeconds), this.absoluteExpiresAt),
-      event: {
-        type: 'session.refreshed',
-        subjectId: this.user.id,
-        data: { sessionId: this.id, generation },
-        authenticationUnchanged: true,
-      },
+      type: Session.REFRESHED,
+      subjectId: userId,
+      data: { sessionId, generation, ...(handedBack ? { handedBack } : {}) },
+      authenticationUnchanged: true,
     };
   }
 
@@ -176,12 +182,7 @@ export class Session {
    * successor. No token moves, but credentials were issued, so it is audited like a rotation.
    */
   handedBack(): DomainEvent {
-    return {
-      type: 'session.refreshed',
-      subjectId: this.user.id,
-      data: { sessionId: this.id, generation: this.generation, handedBack: true },
-      authenticationUnchanged: true,
-    };
+    return Session.refreshed(this.user.id, this.id, this.generation, true);
   }
 
   /**

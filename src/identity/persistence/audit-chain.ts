@@ -156,10 +156,44 @@ export function createAuditTrail(deps: { clock: Clock; enabled: boolean }) {
     };
   }
 
+  /**
+   * The INSERT that stages one entry of `type` for the row of the named CTE, for a change written
+   * as one statement that learns what it changed only as it writes it (a rotation found by its
+   * token alone). The subject and each data field are SQL expressions over that row (`row.…`);
+   * the data is written as the same sorted-key JSON text canonicalJson gives, each value by
+   * PostgreSQL's to_json, so only fields whose to_json and JSON.stringify agree (numbers, uuids,
+   * booleans) belong here. The CTE must yield at most one row. Undefined when the audit is off.
+   */
+  function stagedPerRow(
+    type: string,
+    ctx: AuditContext,
+    fields: { subjectId: string; data: Record<string, string> },
+  ): StagedEntries | undefined {
+    if (!deps.enabled) return undefined;
+    const [id, , actorId, , clientIp, userAgent, requestId, occurredAt] = rowsOf(
+      [{ type, data: {} }],
+      ctx,
+    )[0];
+    const keys = Object.keys(fields.data).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    // Keys go into the statement's text: plain names only.
+    for (const k of keys) if (!/^[A-Za-z][A-Za-z0-9]*$/.test(k)) throw new Error(`audit data key ${k}`);
+    const data = keys
+      .map((k, i) => `'${i === 0 ? '{' : ','}${JSON.stringify(k)}:' || to_json(${fields.data[k]})::text`)
+      .join(' || ');
+    return {
+      sql: (cte) =>
+        `insert into audit_pending (${STAGED_COLUMNS})
+         select ?::uuid, ?, ?::uuid, ${fields.subjectId}, ?, ?, ?, ?::timestamptz, ${keys.length ? `${data} || '}'` : "'{}'"}
+           from ${cte} as row`,
+      params: [id, type, actorId, clientIp, userAgent, requestId, occurredAt],
+    };
+  }
+
   return {
     /** Stages the events inside the caller's transaction: they commit or roll back with its change. */
     append,
     stagedWith,
+    stagedPerRow,
     /**
      * For facts recorded outside a use case's transaction (a failed sign-in): committed on their
      * own, together with those of other requests recorded at the same moment, before it resolves.

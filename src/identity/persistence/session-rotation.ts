@@ -1,20 +1,22 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { UserStatus } from '../domain/enums.js';
 import { type RefreshBudget, Session } from '../domain/session.entity.js';
 import { User } from '../domain/user.entity.js';
 import type { StagedEntries } from './audit-chain.js';
+import type { FoundByStatement } from './unit-of-work.js';
 import { eagerUserColumns } from './user-queries.js';
 
 /**
  * The SQL of a refresh-token rotation, the hottest write of the service. Hand-written because
  * building these statements through the ORM (query builder, change sets) cost most of a refresh's
- * CPU. The usual rotation is two statements and no transaction: a plain read of the session and
- * its user, then one statement that checks nothing changed and writes the whole rotation with its
- * audit entry. Anything unusual goes through a transaction: one statement locks the session and
- * reads its user, one writes the rotation. Rows are mapped into the caller's identity map as
- * clean entities, so a unit of work's flush has nothing left to write.
+ * CPU. The usual rotation is one statement and no transaction: it finds the session by the
+ * presented token, checks it under the row locks and writes the whole rotation with its audit
+ * entry. Anything unusual is read plainly to say why, then goes through a transaction: one
+ * statement locks the session and reads its user, one writes the rotation. Rows are mapped into
+ * the caller's identity map as clean entities, so a unit of work's flush has nothing left to write.
  */
 
-/** Every session column but the lazy grace token, read and returned by both statements. */
+/** Every session column but the lazy grace token, read and returned by the statements below. */
 const SESSION_COLUMNS = [
   'id',
   'user_id',
@@ -62,7 +64,11 @@ async function sessionByTokenHash(
       where s.refresh_token_hash = ? ${lock}`,
     [tokenHash],
   );
-  if (!row) return undefined;
+  return row ? mapSessionAndUser(em, row) : undefined;
+}
+
+/** A row of session columns prefixed `s_` and the user's eager columns, mapped into `em`. */
+function mapSessionAndUser(em: EntityManager, row: Record<string, unknown>): Session {
   const sessionRow: Record<string, unknown> = {};
   for (const column of SESSION_COLUMNS) {
     sessionRow[column] = row[`s_${column}`];
@@ -75,8 +81,8 @@ async function sessionByTokenHash(
 
 /**
  * The session whose current refresh token has this hash, with its user: a plain read, no lock.
- * What it shows decides whether the rotation can be tried in one statement (rotateInOneStatement),
- * which checks again that nothing changed, or refused at once for a spent budget.
+ * After a rotation by token wrote nothing, what it shows says why: a current token past its
+ * budget is refused at once, anything else is decided under the locks of a transaction.
  */
 export function findSessionByTokenHash(em: EntityManager, tokenHash: string): Promise<Session | undefined> {
   return sessionByTokenHash(em, tokenHash, '');
@@ -93,15 +99,16 @@ export function lockSessionByTokenHash(tx: EntityManager, tokenHash: string): Pr
   return sessionByTokenHash(tx, tokenHash, 'for no key update of s for share of u');
 }
 
-/** What a rotation writes: the presented token retired, the session moved to its successor. */
-export interface Rotation {
-  sessionId: string;
-  retiredTokenHash: string;
-  retiredGeneration: number;
+/**
+ * What a rotation writes besides retiring the presented token: the successor's token (its hash,
+ * and its encrypted copy for the grace hand-back), when, and the budget it spends. The next
+ * generation and the idle expiry (`idleExpiresAt`, unless the absolute expiry comes first) are
+ * computed by the statement from the row under its lock.
+ */
+export interface Successor {
   refreshTokenHash: string;
   graceTokenCiphertext: string;
-  generation: number;
-  expiresAt: Date;
+  idleExpiresAt: Date;
   now: Date;
   /** The session's refresh budget, of which the rotation spends one. */
   budget: RefreshBudget;
@@ -144,77 +151,92 @@ export async function spendRefreshBudget(
  * `now - windowSeconds`; else this refresh opens a new one (Session.refreshWaitMs reads the same
  * rule). SET expressions read the row as it was, so both CASEs see the old window.
  */
-const MOVE_TO_SUCCESSOR = `refresh_token_hash = ?, grace_token_ciphertext = ?, generation = ?, rotated_at = ?,
-  last_used_at = ?, expires_at = ?, ${SPEND_REFRESH}`;
-const successorParams = (r: Rotation) => [
-  r.refreshTokenHash,
-  r.graceTokenCiphertext,
-  r.generation,
-  r.now,
-  r.now,
-  r.expiresAt,
-  ...spendParams(r.now, r.budget),
+const MOVE_TO_SUCCESSOR = `refresh_token_hash = ?, grace_token_ciphertext = ?, generation = generation + 1,
+  rotated_at = ?, last_used_at = ?, expires_at = least(?::timestamptz, absolute_expires_at), ${SPEND_REFRESH}`;
+const successorParams = (next: Successor) => [
+  next.refreshTokenHash,
+  next.graceTokenCiphertext,
+  next.now,
+  next.now,
+  next.idleExpiresAt,
+  ...spendParams(next.now, next.budget),
 ];
 
+/** The refresh token presented. */
+export interface Presented {
+  hash: string;
+}
+
 /**
- * The whole rotation of a session read unlocked (findSessionByTokenHash) as one statement, in
- * its own implicit transaction: one round trip instead of a transaction's five. It locks the
- * user FOR SHARE and moves the session only if both still stand as they were read: the
- * presented token still current at the same generation, on the same account and device, not
- * revoked nor expired, its refresh budget not spent, the account active with the same role.
- * Under the row locks PostgreSQL checks those conditions again against what committed meanwhile,
- * so a parallel rotation or grace hand-back, a revocation or a suspension leaves nothing written. The token is retired and the audit entries
- * staged by the same statement, only when the session moved. Returns the rotated session, or
- * undefined when anything changed: the caller then decides under the locks of a transaction.
+ * The audit of rotateByToken: its `session.refreshed` entry staged from the rotated row, and the
+ * event of the session it returns.
  */
-export async function rotateInOneStatement(
+export const ROTATED_BY_TOKEN: FoundByStatement<Session> = {
+  type: Session.REFRESHED,
+  fromRow: { subjectId: 'row.user_id', data: { sessionId: 'row.id', generation: 'row.generation' } },
+  eventsOf: (session) => [Session.refreshed(session.user.id, session.id, session.generation)],
+};
+
+/**
+ * The usual refresh, in one statement and one round trip, knowing only the presented token: it
+ * moves the session whose current token that is, on this device, not revoked nor expired, with
+ * budget left, of an active account, to its successor; retires the token; and stages the audit
+ * entry from the rotated row (ROTATED_BY_TOKEN). The account is locked FOR SHARE and read under
+ * the lock, so a suspension or role change cannot slip in between the check and the token signed
+ * from that row. Under the row locks PostgreSQL checks every condition again against what
+ * committed meanwhile. Returns the rotated session with its user, mapped into `em`, or undefined
+ * when it wrote nothing: the token is not a current one, or something refuses it.
+ */
+export async function rotateByToken(
   em: EntityManager,
-  seen: { userId: string; status: string; role: string; deviceId: string },
-  r: Rotation,
+  presented: Presented & { deviceId: string },
+  next: Successor,
   audit: StagedEntries | undefined,
 ): Promise<Session | undefined> {
   const [row]: Record<string, unknown>[] = await em.execute(
     `with account as (
-       select 1 from users where id = ? and status = ? and role = ? for share
+       select ${eagerUserColumns(em, 'u')} from users u
+        where u.id = (select user_id from sessions where refresh_token_hash = ?) and u.status = ?
+        for share
      ), rotated as (
-       update sessions set ${MOVE_TO_SUCCESSOR}
-       where id = ? and refresh_token_hash = ? and generation = ? and user_id = ? and device_id = ?
-         and revoked_at is null and expires_at > ? and ${BUDGET_LEFT} and exists (select 1 from account)
-       returning ${SESSION_COLUMNS.join(', ')}
+       update sessions s set ${MOVE_TO_SUCCESSOR}
+       where s.refresh_token_hash = ? and s.device_id = ? and s.revoked_at is null and s.expires_at > ?
+         and ${BUDGET_LEFT} and s.user_id = (select id from account)
+       returning ${SESSION_COLUMNS.map((c) => `s.${c}`).join(', ')}
      ), retired as (
        insert into retired_refresh_tokens (token_hash, session_id, generation, retired_at)
-       select ?, id, ?::integer, ?::timestamptz from rotated
+       select ?, id, generation - 1, ?::timestamptz from rotated
      )${audit ? `, audited as (${audit.sql('rotated')})` : ''}
-     select * from rotated`,
+     select ${SESSION_COLUMNS.map((c) => `rotated.${c} as s_${c}`).join(', ')}, account.*
+       from rotated cross join account`,
     [
-      seen.userId,
-      seen.status,
-      seen.role,
-      ...successorParams(r),
-      r.sessionId,
-      r.retiredTokenHash,
-      r.retiredGeneration,
-      seen.userId,
-      seen.deviceId,
-      r.now,
-      ...budgetLeftParams(r.now, r.budget),
-      r.retiredTokenHash,
-      r.retiredGeneration,
-      r.now,
+      presented.hash,
+      UserStatus.ACTIVE,
+      ...successorParams(next),
+      presented.hash,
+      presented.deviceId,
+      next.now,
+      ...budgetLeftParams(next.now, next.budget),
+      presented.hash,
+      next.now,
       ...(audit?.params ?? []),
     ],
   );
-  return row ? em.map(Session, row) : undefined;
+  return row ? mapSessionAndUser(em, row) : undefined;
 }
 
 /**
  * Retires the presented token, moves the session to its successor and spends one of its refresh
- * budget in one statement. The
- * returned row is merged into the identity map, so the session entity reads as rotated and clean.
- * Only for a session locked by lockSessionByTokenHash in this transaction, with budget left.
+ * budget in one statement. The returned row is merged into the identity map, so the session entity
+ * reads as rotated and clean. Only for a session locked by lockSessionByTokenHash in this
+ * transaction (`locked`, found by the presented token), with budget left.
  */
-export async function writeRotation(tx: EntityManager, rotation: Rotation): Promise<Session> {
-  const r = rotation;
+export async function writeRotation(
+  tx: EntityManager,
+  locked: Session,
+  presented: Presented,
+  next: Successor,
+): Promise<Session> {
   const [row]: Record<string, unknown>[] = await tx.execute(
     `with retired as (
        insert into retired_refresh_tokens (token_hash, session_id, generation, retired_at) values (?, ?, ?, ?)
@@ -222,7 +244,7 @@ export async function writeRotation(tx: EntityManager, rotation: Rotation): Prom
      update sessions set ${MOVE_TO_SUCCESSOR}
      where id = ?
      returning ${SESSION_COLUMNS.join(', ')}`,
-    [r.retiredTokenHash, r.sessionId, r.retiredGeneration, r.now, ...successorParams(r), r.sessionId],
+    [presented.hash, locked.id, locked.generation, next.now, ...successorParams(next), locked.id],
   );
   return tx.map(Session, row);
 }

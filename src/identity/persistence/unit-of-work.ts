@@ -44,13 +44,28 @@ export type InTransaction = ReturnType<typeof createUnitOfWork>;
 export function createOneStatementWrite(audit: AuditTrail, onCommitted: OnCommitted) {
   return async function inOneStatement<T>(
     ctx: AuditContext,
-    events: DomainEvent[],
+    audited: DomainEvent[] | FoundByStatement<T>,
     write: (staged: StagedEntries | undefined) => Promise<T | undefined>,
   ): Promise<T | undefined> {
-    const result = await write(audit.stagedWith(events, ctx));
-    if (result !== undefined) onCommitted(events);
+    if (Array.isArray(audited)) {
+      const result = await write(audit.stagedWith(audited, ctx));
+      if (result !== undefined) onCommitted(audited);
+      return result;
+    }
+    const result = await write(audit.stagedPerRow(audited.type, ctx, audited.fromRow));
+    if (result !== undefined) onCommitted(audited.eventsOf(result));
     return result;
   };
+}
+
+/**
+ * The audit of a statement that learns what it changed only as it writes it: one entry of `type`
+ * staged from the written row (AuditTrail.stagedPerRow), and the events of its result.
+ */
+export interface FoundByStatement<T> {
+  type: string;
+  fromRow: { subjectId: string; data: Record<string, string> };
+  eventsOf: (result: T) => DomainEvent[];
 }
 
 export type InOneStatement = ReturnType<typeof createOneStatementWrite>;

@@ -11,8 +11,9 @@ import {
   findSessionByTokenHash,
   isRetiredToken,
   lockSessionByTokenHash,
-  type Rotation,
-  rotateInOneStatement,
+  ROTATED_BY_TOKEN,
+  rotateByToken,
+  type Successor,
   spendRefreshBudget,
   writeRotation,
 } from '../../persistence/session-rotation.js';
@@ -51,10 +52,11 @@ interface GraceState {
 
 /**
  * Exchanges a refresh token for a new one and a new access token. The usual case, the current
- * token of an active session on its device, is read without a lock and rotated by one
- * statement that checks under its row locks that nothing changed in between. Anything else,
- * and a rotation that found something changed, is decided by one transaction holding the
- * session row lock, so parallel refreshes of one token are serialised. A rotated-away token
+ * token of an active session on its device, is rotated by one statement that finds the session
+ * by the token and checks every condition under its row locks. When it writes nothing, a plain
+ * read says why: an unknown token and a current one past its budget are refused at once, and
+ * anything else is decided by one transaction holding the session row lock, so parallel
+ * refreshes of one token are serialised. A rotated-away token
  * revokes the session, except the immediate predecessor within the grace window, which gets
  * the same successor.
  *
@@ -92,69 +94,58 @@ export function createRefreshSession(deps: {
     );
   }
 
-  /** The successor of a session: a new refresh token, what the rotation writes, and its event. */
-  function successorOf(session: Session, tokenHash: string) {
+  /** A new refresh token, and what a rotation to it writes. */
+  function successor(): { refreshToken: string; successor: Successor } {
     const now = deps.clock.now();
     const refreshToken = newRefreshToken();
-    const next = session.rotation(now, deps.idleTtlSeconds);
-    const rotation: Rotation = {
-      sessionId: session.id,
-      retiredTokenHash: tokenHash,
-      retiredGeneration: session.generation,
-      refreshTokenHash: hashRefreshToken(refreshToken),
-      graceTokenCiphertext: deps.encryption.encrypt(refreshToken, GRACE_TOKEN_CONTEXT),
-      generation: next.generation,
-      expiresAt: next.expiresAt,
-      now,
-      budget: deps.limits.refreshBudget,
+    return {
+      refreshToken,
+      successor: {
+        refreshTokenHash: hashRefreshToken(refreshToken),
+        graceTokenCiphertext: deps.encryption.encrypt(refreshToken, GRACE_TOKEN_CONTEXT),
+        idleExpiresAt: Session.idleExpiry(now, deps.idleTtlSeconds),
+        now,
+        budget: deps.limits.refreshBudget,
+      },
     };
-    return { refreshToken, rotation, event: next.event };
   }
 
-  async function issue(session: Session, rotated: Session, refreshToken: string): Promise<IssuedSession> {
+  async function issue(rotated: Session, refreshToken: string): Promise<IssuedSession> {
     return {
-      ...(await deps.sessions.accessFor(session.user.getEntity(), rotated)),
+      ...(await deps.sessions.accessFor(rotated.user.getEntity(), rotated)),
       refreshToken,
       refreshTokenExpiresAt: rotated.expiresAt,
     };
   }
 
+  /** The rotation of a session locked in `tx`, with budget left. */
   async function rotate(
     tx: EntityManager,
     session: Session,
     tokenHash: string,
     record: RecordEvent,
   ): Promise<IssuedSession> {
-    const { refreshToken, rotation, event } = successorOf(session, tokenHash);
-    const rotated = await writeRotation(tx, rotation);
-    record(event);
-    return issue(session, rotated, refreshToken);
+    const next = successor();
+    const rotated = await writeRotation(tx, session, { hash: tokenHash }, next.successor);
+    record(Session.refreshed(rotated.user.id, rotated.id, rotated.generation));
+    return issue(rotated, next.refreshToken);
   }
 
   /**
-   * The usual refresh, in one statement: the presented token is the current one of an active
-   * session on this device with budget left, of an active account, as a plain read showed. The
-   * statement moves the session only if all of that still holds under its locks; undefined means
-   * something changed (or the read showed a refusal), and the transaction below decides.
+   * The usual refresh, in one statement knowing only the presented token (rotateByToken): the
+   * current token of an active session on this device with budget left, of an active account.
+   * Undefined when it wrote nothing, and the caller reads why.
    */
   async function rotateAtOnce(
     ctx: RequestContext,
-    session: Session,
     tokenHash: string,
     deviceId: string,
   ): Promise<IssuedSession | undefined> {
-    const user = session.user.getEntity();
-    const now = deps.clock.now();
-    if (session.deviceId !== deviceId || !session.isActive(now) || !user.canAuthenticate) return undefined;
-    // The current token past the budget: refused as read, with no transaction. A current token is
-    // never reuse, and within a window the count only grows, so the lock could not decide otherwise.
-    refuseIfSpent(session, now);
-    const { refreshToken, rotation, event } = successorOf(session, tokenHash);
-    const seen = { userId: user.id, status: user.status, role: user.role, deviceId };
-    const rotated = await deps.inOneStatement({ meta: ctx.meta }, [event], (staged) =>
-      rotateInOneStatement(ctx.em, seen, rotation, staged),
+    const next = successor();
+    const rotated = await deps.inOneStatement({ meta: ctx.meta }, ROTATED_BY_TOKEN, (staged) =>
+      rotateByToken(ctx.em, { hash: tokenHash, deviceId }, next.successor, staged),
     );
-    return rotated && issue(session, rotated, refreshToken);
+    return rotated && issue(rotated, next.refreshToken);
   }
 
   async function replayed(
@@ -217,10 +208,21 @@ export function createRefreshSession(deps: {
   return async function refresh(ctx: RequestContext, input: RefreshSessionInput): Promise<IssuedSession> {
     const { em, meta } = ctx;
     const tokenHash = hashRefreshToken(input.refreshToken);
+    const issued = await rotateAtOnce(ctx, tokenHash, input.deviceId);
+    if (issued) return issued;
+    // Not rotated: a plain read says why.
     const current = await findSessionByTokenHash(em, tokenHash);
     if (current) {
-      const issued = await rotateAtOnce(ctx, current, tokenHash, input.deviceId);
-      if (issued) return issued;
+      // The current token past the budget: refused as read, with no transaction. A current token
+      // is never reuse, and within a window the count only grows, so the lock could not decide
+      // otherwise. Any other refusal is decided under the lock, which names it.
+      const now = deps.clock.now();
+      if (
+        current.deviceId === input.deviceId &&
+        current.isActive(now) &&
+        current.user.getEntity().canAuthenticate
+      )
+        refuseIfSpent(current, now);
     } else if (!(await isRetiredToken(em, tokenHash))) {
       // Neither current nor retired: refused without a transaction.
       throw invalidRefreshToken();
