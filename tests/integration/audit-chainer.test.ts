@@ -212,6 +212,27 @@ describe('staged audit entries and the chainer', () => {
 });
 
 describe('the chainer in a process that works jobs', () => {
+  it('links an entry within a second of its commit at the default interval', async () => {
+    const app = await startTestApp();
+    try {
+      // Elected and idle first, as a running instance is.
+      await aUser(app);
+      await waitUntil(
+        'the first entries linked',
+        async () => (await auditBacklog(app.orm.em.fork())).pending === 0,
+      );
+      await aUser(app);
+      const tookMs = await waitUntil(
+        'the new entries linked',
+        async () => (await auditBacklog(app.orm.em.fork())).pending === 0,
+        10_000,
+      );
+      expect(tookMs).toBeLessThan(1_000);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('links staged entries in the background, without anyone asking', async () => {
     const app = await startTestApp({ env: { AUDIT_CHAIN_INTERVAL_MS: '20' } });
     try {

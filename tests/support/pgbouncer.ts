@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +40,17 @@ export interface PgBouncerHandle {
 }
 
 /**
+ * PgBouncer 1.21 and later can carry named prepared statements across pooled connections; turned
+ * off here, so that a service using them fails these tests as it would behind an older pooler.
+ */
+function preparedStatementsOff(binary: ProgramBinary): string[] {
+  const version = spawnSync(binary.path, ['--version'], { env: binary.env, encoding: 'utf8' }).stdout ?? '';
+  const [, major, minor] = /PgBouncer (\d+)\.(\d+)/i.exec(version) ?? [];
+  if (major === undefined) return [];
+  return Number(major) > 1 || Number(minor) >= 21 ? ['max_prepared_statements = 0'] : [];
+}
+
+/**
  * Starts PgBouncer on a free port of 127.0.0.1 in transaction pooling mode in front of the given
  * PostgreSQL: every database of that server under the same name (a wildcard entry), the URL's
  * user logging in with its password (SCRAM between client and PgBouncer), and that user admin
@@ -66,6 +77,7 @@ export async function startPgBouncer(
       `listen_port = ${port}`,
       'unix_socket_dir =',
       'pool_mode = transaction',
+      ...preparedStatementsOff(binary),
       `default_pool_size = ${opts.poolSize}`,
       'min_pool_size = 0',
       'reserve_pool_size = 0',
