@@ -33,6 +33,14 @@ describe('refresh', () => {
     expect(next?.accessToken).toMatch(JWT_FORMAT);
     expect(next?.refreshToken).not.toBe(login.refreshToken);
     expect(next?.session.id).toBe(login.session.id);
+    // The account and the session, as the answer shows them, read from the rotated row.
+    expect(next?.user).toEqual(login.user);
+    expect(next?.session).toEqual({
+      ...login.session,
+      current: true,
+      lastUsedAt: clock.now().toISOString(),
+      expiresAt: next?.refreshTokenExpiresAt,
+    });
     expect(new Date(next?.refreshTokenExpiresAt ?? 0).getTime()).toBeGreaterThan(
       new Date(login.refreshTokenExpiresAt).getTime(),
     );

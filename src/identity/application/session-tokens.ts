@@ -2,19 +2,33 @@ import { ref } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hashRefreshToken, newRefreshToken } from '../../adapters/tokens/refresh-tokens.js';
 import type { Clock } from '../../kernel/clock.js';
+import type { Role } from '../domain/enums.js';
 import type { RequestMeta } from '../domain/principal.js';
 import { Session, SessionRevocation } from '../domain/session.entity.js';
 import type { User } from '../domain/user.entity.js';
 import { summarizeUserAgent } from '../domain/user-agent.js';
 import type { AccessTokens } from './access-tokens.js';
+import type { AccountView } from './account-view.js';
+
+/** A session as it is shown to its owner: the fields the Session type reads. */
+export type SessionView = Readonly<
+  Pick<
+    Session,
+    'id' | 'deviceId' | 'deviceName' | 'createdAt' | 'lastUsedAt' | 'userAgent' | 'ipAddress' | 'expiresAt'
+  >
+>;
 
 export interface IssuedSession {
   accessToken: string;
   accessTokenExpiresAt: Date;
   refreshToken: string;
   refreshTokenExpiresAt: Date;
-  user: User;
-  session: Session;
+  /**
+   * The signed-in account, read when the answer asks for it: a refresh that found its session by
+   * the token maps the account's row only then.
+   */
+  account(): AccountView;
+  session: SessionView;
 }
 
 /** Opens sessions and mints their tokens; used by every way of signing in. */
@@ -58,20 +72,23 @@ export function createSessionTokens(deps: {
       em.persist(session);
       await em.flush();
       return {
-        ...(await this.accessFor(user, session)),
+        ...(await this.accessFor({ userId: user.id, role: user.role }, session)),
         refreshToken,
         refreshTokenExpiresAt: session.expiresAt,
+        account: () => user,
+        session,
       };
     },
 
-    async accessFor(user: User, session: Session) {
+    /** A new access token for this account's session. */
+    async accessFor(account: { userId: string; role: Role }, session: { id: string; deviceId: string }) {
       const access = await deps.accessTokens.issue({
-        userId: user.id,
+        userId: account.userId,
         sessionId: session.id,
         deviceId: session.deviceId,
-        role: user.role,
+        role: account.role,
       });
-      return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, user, session };
+      return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt };
     },
   };
 }

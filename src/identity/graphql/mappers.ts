@@ -26,14 +26,20 @@ export function toPayload(
     });
   }
   const now = ctx.clock.now().getTime();
-  return Object.assign(new AuthPayload(), {
+  const payload = Object.assign(new AuthPayload(), {
     accessToken: issued.accessToken,
     accessTokenExpiresAt: issued.accessTokenExpiresAt,
     accessTokenExpiresIn: Math.max(0, Math.floor((issued.accessTokenExpiresAt.getTime() - now) / 1000)),
     refreshToken: cookies ? null : issued.refreshToken,
     refreshTokenExpiresAt: issued.refreshTokenExpiresAt,
-    user: UserType.from(issued.user),
     session: SessionType.from(issued.session, issued.session.id),
     deviceTrustToken: cookies ? null : (issued.deviceTrustToken ?? null),
   });
+  // The account only when the selection reads it.
+  let user: UserType | undefined;
+  Object.defineProperty(payload, 'user', {
+    get: () => (user ??= UserType.from(issued.account())),
+    enumerable: true,
+  });
+  return payload;
 }

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import type { Session } from '../domain/session.entity.js';
+import type { SessionView } from '../application/session-tokens.js';
 
 @ObjectType('Session', { description: 'One signed-in device of the user: one per (user, device).' })
 export class SessionType {
@@ -43,7 +43,7 @@ export class SessionType {
   @Field({ description: 'True for the session of the access token making this request.' })
   current!: boolean;
 
-  static from(session: Session, currentSessionId?: string): SessionType {
+  static from(session: SessionView, currentSessionId?: string): SessionType {
     return Object.assign(new SessionType(), {
       id: session.id,
       deviceId: session.deviceId,

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { UserStatus } from '../domain/enums.js';
+import { type Role, UserStatus } from '../domain/enums.js';
 import { type RefreshBudget, Session } from '../domain/session.entity.js';
 import { User } from '../domain/user.entity.js';
 import type { StagedEntries } from './audit-chain.js';
@@ -171,11 +171,36 @@ export interface Presented {
  * The audit of rotateByToken: its `session.refreshed` entry staged from the rotated row, and the
  * event of the session it returns.
  */
-export const ROTATED_BY_TOKEN: FoundByStatement<Session> = {
+export const ROTATED_BY_TOKEN: FoundByStatement<RotatedByToken> = {
   type: Session.REFRESHED,
   fromRow: { subjectId: 'row.user_id', data: { sessionId: 'row.id', generation: 'row.generation' } },
-  eventsOf: (session) => [Session.refreshed(session.user.id, session.id, session.generation)],
+  eventsOf: ({ session }) => [Session.refreshed(session.userId, session.id, session.generation)],
 };
+
+/**
+ * What rotateByToken returns: the session as rotated and its account's role, as plain values (no
+ * entity is mapped for a refresh that needs none), and the account's row mapped into the unit of
+ * work on first call, for an answer that shows the account.
+ */
+export interface RotatedByToken {
+  session: {
+    readonly id: string;
+    readonly userId: string;
+    readonly deviceId: string;
+    readonly deviceName?: string;
+    readonly generation: number;
+    readonly createdAt: Date;
+    readonly lastUsedAt: Date;
+    readonly userAgent?: string;
+    readonly ipAddress?: string;
+    readonly expiresAt: Date;
+  };
+  role: Role;
+  user(): User;
+}
+
+const asDate = (value: unknown): Date => (value instanceof Date ? value : new Date(value as string));
+const orUndefined = (value: unknown): string | undefined => (value === null ? undefined : (value as string));
 
 /**
  * The usual refresh, in one statement and one round trip, knowing only the presented token: it
@@ -192,7 +217,7 @@ export async function rotateByToken(
   presented: Presented & { deviceId: string },
   next: Successor,
   audit: StagedEntries | undefined,
-): Promise<Session | undefined> {
+): Promise<RotatedByToken | undefined> {
   const [row]: Record<string, unknown>[] = await em.execute(
     `with account as (
        select ${eagerUserColumns(em, 'u')} from users u
@@ -222,7 +247,22 @@ export async function rotateByToken(
       ...(audit?.params ?? []),
     ],
   );
-  return row ? mapSessionAndUser(em, row) : undefined;
+  if (!row) return undefined;
+  const session = {
+    id: row.s_id as string,
+    userId: row.s_user_id as string,
+    deviceId: row.s_device_id as string,
+    deviceName: orUndefined(row.s_device_name),
+    generation: row.s_generation as number,
+    createdAt: asDate(row.s_created_at),
+    lastUsedAt: asDate(row.s_last_used_at),
+    userAgent: orUndefined(row.s_user_agent),
+    ipAddress: orUndefined(row.s_ip_address),
+    expiresAt: asDate(row.s_expires_at),
+  };
+  for (const column of SESSION_COLUMNS) delete row[`s_${column}`];
+  let user: User | undefined;
+  return { session, role: row.role as Role, user: () => (user ??= em.map(User, row)) };
 }
 
 /**

@@ -111,10 +111,13 @@ export function createRefreshSession(deps: {
   }
 
   async function issue(rotated: Session, refreshToken: string): Promise<IssuedSession> {
+    const user = rotated.user.getEntity();
     return {
-      ...(await deps.sessions.accessFor(rotated.user.getEntity(), rotated)),
+      ...(await deps.sessions.accessFor({ userId: user.id, role: user.role }, rotated)),
       refreshToken,
       refreshTokenExpiresAt: rotated.expiresAt,
+      account: () => user,
+      session: rotated,
     };
   }
 
@@ -145,7 +148,15 @@ export function createRefreshSession(deps: {
     const rotated = await deps.inOneStatement({ meta: ctx.meta }, ROTATED_BY_TOKEN, (staged) =>
       rotateByToken(ctx.em, { hash: tokenHash, deviceId }, next.successor, staged),
     );
-    return rotated && issue(rotated, next.refreshToken);
+    if (!rotated) return undefined;
+    const { session, role } = rotated;
+    return {
+      ...(await deps.sessions.accessFor({ userId: session.userId, role }, session)),
+      refreshToken: next.refreshToken,
+      refreshTokenExpiresAt: session.expiresAt,
+      account: rotated.user,
+      session,
+    };
   }
 
   async function replayed(
@@ -185,9 +196,11 @@ export function createRefreshSession(deps: {
       const user = session.user.getEntity();
       return {
         issued: {
-          ...(await deps.sessions.accessFor(user, session)),
+          ...(await deps.sessions.accessFor({ userId: user.id, role: user.role }, session)),
           refreshToken,
           refreshTokenExpiresAt: session.expiresAt,
+          account: () => user,
+          session,
         },
       };
     }
