@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet, jwtVerify, SignJWT } from 'jose';
 import { testClock } from '../support/clock';
 import { meCode } from '../support/errors';
 import { aUser, signIn } from '../support/factories';
@@ -83,6 +83,36 @@ describe('access token verification', () => {
       expect(await meCode(app, forged)).toBe('UNAUTHENTICATED');
     }
     expect(outboundHits).toBe(0);
+  });
+
+  it('verifies with a standard JWT library against the published key set, as another service would', async () => {
+    const jwks = (await (await fetch(`${app.baseUrl}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
+    const claims = decodeSegment(parts(login.accessToken)[1]);
+    const { payload, protectedHeader } = await jwtVerify(login.accessToken, createLocalJWKSet(jwks), {
+      algorithms: ['EdDSA'],
+      typ: 'at+jwt',
+      issuer: claims.iss as string,
+      audience: claims.aud as string,
+      currentDate: clock.now(),
+    });
+    expect(protectedHeader).toEqual({ alg: 'EdDSA', typ: 'at+jwt', kid: expect.any(String) });
+    expect(payload).toEqual({
+      iss: expect.any(String),
+      aud: expect.any(String),
+      sub: login.user.id,
+      sid: login.session.id,
+      did: login.session.deviceId,
+      role: 'USER',
+      jti: expect.any(String),
+      iat: Math.floor(clock.now().getTime() / 1000),
+      exp: Math.floor(clock.now().getTime() / 1000) + 15 * 60,
+    });
+    // One byte of the signature changed: refused.
+    const [header, body, signature] = parts(login.accessToken);
+    const flipped = `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
+    await expect(
+      jwtVerify(`${header}.${body}.${flipped}`, createLocalJWKSet(jwks), { currentDate: clock.now() }),
+    ).rejects.toThrow();
   });
 
   it('refuses a token with the wrong typ, audience or issuer even when signed with our key', async () => {

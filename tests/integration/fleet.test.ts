@@ -153,7 +153,10 @@ describe('a fleet of three instances on one PostgreSQL', () => {
         let chainer: number | undefined;
         await waitUntil(
           'a chainer holding the lease',
-          async () => (chainer = await chainerPid(app)) !== undefined,
+          async () => {
+            chainer = await chainerPid(app);
+            return chainer !== undefined;
+          },
           10_000,
         );
         const victim = instances.find((i) => (i.pid === chainer) === killChainer) as Instance;

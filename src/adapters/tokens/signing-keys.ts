@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, type KeyObject, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { Clock } from '../../kernel/clock.js';
@@ -37,7 +37,7 @@ export function jwksStaleIfErrorSeconds(accessTokenTtlSeconds: number): number {
 interface KeyCache {
   loadedAt: number;
   keys: Map<string, LoadedKey>;
-  active?: { kid: string; privateKey: CryptoKey | Uint8Array };
+  active?: { kid: string; privateKey: KeyObject };
   /** Why the active private key could not be read, if it could not. */
   activeError?: unknown;
 }
@@ -162,10 +162,10 @@ export function createSigningKeys(deps: {
     try {
       active = activeRow && {
         kid: activeRow.kid,
-        privateKey: await importJWK(
-          JSON.parse(encryption.decrypt(activeRow.privateJwkCiphertext, PRIVATE_KEY_CONTEXT)),
-          SIGNING_ALG,
-        ),
+        privateKey: createPrivateKey({
+          key: JSON.parse(encryption.decrypt(activeRow.privateJwkCiphertext, PRIVATE_KEY_CONTEXT)),
+          format: 'jwk',
+        }),
       };
     } catch (err) {
       activeError = err;
@@ -243,7 +243,7 @@ export function createSigningKeys(deps: {
     ensureActiveKey,
     rotate,
 
-    async signingKey(): Promise<{ kid: string; privateKey: CryptoKey | Uint8Array }> {
+    async signingKey(): Promise<{ kid: string; privateKey: KeyObject }> {
       const { active, activeError } = await cached();
       if (activeError) throw activeError;
       if (!active) throw new Error('no active signing key');
