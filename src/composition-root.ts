@@ -4,6 +4,7 @@ import { createFieldEncryption, type FieldEncryption } from './adapters/crypto/f
 import { createPasswordHasher } from './adapters/crypto/password-hasher.js';
 import { type ChangeListener, createChangeListener } from './adapters/database/change-listener.js';
 import { createOrm, type Orm, type OrmOptions, poolUsage } from './adapters/database/orm.js';
+import { createStatementRunner } from './adapters/database/prepared-statements.js';
 import { createJobQueue, type JobQueue, type JobTuning } from './adapters/jobs/job-queue.js';
 import {
   createOutboxMailSender,
@@ -205,6 +206,7 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
     outbox: jobs,
     hashCode: createCodeHasher(config.passwordPepper),
     observer: metrics?.security,
+    runStatement: createStatementRunner({ named: config.databasePoolMode === 'session' }),
   });
   const tasks = tasksOf(identity);
   let stopChaining: (() => Promise<void>) | undefined;

@@ -296,6 +296,18 @@ describe('refresh', () => {
         return sql;
       });
       expect(kinds).toEqual(['rotate and stage audit entry']);
+      // Sent as a prepared statement (a direct connection allows it): one connection of the pool,
+      // each busy with a probe at once, holds it.
+      const probes = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          counted.orm.em
+            .getConnection()
+            .execute(
+              `select pg_sleep(0.05), (select count(*)::int from pg_prepared_statements where statement like 'with account as%') as n`,
+            ),
+        ),
+      );
+      expect(probes.reduce((sum, [probe]) => sum + probe.n, 0)).toBe(1);
     } finally {
       await counted.close();
     }

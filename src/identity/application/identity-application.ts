@@ -1,5 +1,6 @@
 import type { FieldEncryption } from '../../adapters/crypto/field-encryption.js';
 import type { PasswordHasher } from '../../adapters/crypto/password-hasher.js';
+import { createStatementRunner, type RunStatement } from '../../adapters/database/prepared-statements.js';
 import type { RateLimits } from '../../adapters/rate-limits/rate-limits.js';
 import type { SignedTokens } from '../../adapters/tokens/signed-tokens.js';
 import type { Config } from '../../config/config.js';
@@ -90,6 +91,8 @@ export interface IdentityDeps {
   observer?: SecurityObserver;
   /** Live sessions an instance may authenticate from without a database read; none when absent. */
   liveSessions?: LiveSessionCache;
+  /** How the hottest statements are sent; through the ORM, values inlined, when absent. */
+  runStatement?: RunStatement;
 }
 
 /**
@@ -188,6 +191,7 @@ export function createIdentityApplication(deps: IdentityDeps) {
         limits,
         inTransaction,
         inOneStatement,
+        runStatement: deps.runStatement ?? createStatementRunner({ named: false }),
         idleTtlSeconds: settings.session.idleTtlSeconds,
         graceSeconds: settings.session.refreshGraceSeconds,
       }),

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RunStatement } from '../../adapters/database/prepared-statements.js';
 import { type Role, UserStatus } from '../domain/enums.js';
 import { type RefreshBudget, Session } from '../domain/session.entity.js';
 import { User } from '../domain/user.entity.js';
@@ -209,16 +210,19 @@ const orUndefined = (value: unknown): string | undefined => (value === null ? un
  * entry from the rotated row (ROTATED_BY_TOKEN). The account is locked FOR SHARE and read under
  * the lock, so a suspension or role change cannot slip in between the check and the token signed
  * from that row. Under the row locks PostgreSQL checks every condition again against what
- * committed meanwhile. Returns the rotated session with its user, mapped into `em`, or undefined
- * when it wrote nothing: the token is not a current one, or something refuses it.
+ * committed meanwhile. `run` sends it (a prepared statement where the connection allows). Returns
+ * the rotated session and its account, or undefined when it wrote nothing: the token is not a
+ * current one, or something refuses it.
  */
 export async function rotateByToken(
   em: EntityManager,
+  run: RunStatement,
   presented: Presented & { deviceId: string },
   next: Successor,
   audit: StagedEntries | undefined,
 ): Promise<RotatedByToken | undefined> {
-  const [row]: Record<string, unknown>[] = await em.execute(
+  const [row] = await run(
+    em,
     `with account as (
        select ${eagerUserColumns(em, 'u')} from users u
         where u.id = (select user_id from sessions where refresh_token_hash = ?) and u.status = ?

@@ -1,6 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FieldEncryption } from '../../../adapters/crypto/field-encryption.js';
+import type { RunStatement } from '../../../adapters/database/prepared-statements.js';
 import type { RateLimits } from '../../../adapters/rate-limits/rate-limits.js';
 import { hashRefreshToken, newRefreshToken } from '../../../adapters/tokens/refresh-tokens.js';
 import type { Clock } from '../../../kernel/clock.js';
@@ -74,6 +75,8 @@ export function createRefreshSession(deps: {
   limits: RateLimits;
   inTransaction: InTransaction;
   inOneStatement: InOneStatement;
+  /** How the one-statement rotation is sent (a prepared statement where the connection allows). */
+  runStatement: RunStatement;
   idleTtlSeconds: number;
   graceSeconds: number;
 }) {
@@ -146,7 +149,7 @@ export function createRefreshSession(deps: {
   ): Promise<IssuedSession | undefined> {
     const next = successor();
     const rotated = await deps.inOneStatement({ meta: ctx.meta }, ROTATED_BY_TOKEN, (staged) =>
-      rotateByToken(ctx.em, { hash: tokenHash, deviceId }, next.successor, staged),
+      rotateByToken(ctx.em, deps.runStatement, { hash: tokenHash, deviceId }, next.successor, staged),
     );
     if (!rotated) return undefined;
     const { session, role } = rotated;

@@ -1,0 +1,47 @@
+import { createStatementRunner } from '../../src/adapters/database/prepared-statements';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+/**
+ * A statement that counts the prepared statements of the connection running it that hold its own
+ * marker: itself, when it was prepared, else none.
+ */
+const self = (marker: string) => `select count(*)::int as n, ?::int + 1 as next from pg_prepared_statements
+  where statement like '%' || '${marker}' || '%'`;
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp({ env: { WORKER: 'off' } });
+});
+afterAll(() => app.close());
+
+describe('the statement runner', () => {
+  it('prepares a statement once per connection and binds its values', async () => {
+    const run = createStatementRunner({ named: true });
+    for (let i = 0; i < 3; i++) {
+      const em = app.orm.em.fork();
+      expect(await run(em, self('marker-prepared'), [i])).toEqual([{ n: 1, next: i + 1 }]);
+    }
+  });
+
+  it('inlines the values and prepares nothing behind a transaction pooler', async () => {
+    const run = createStatementRunner({ named: false });
+    expect(await run(app.orm.em.fork(), self('marker-inlined'), [41])).toEqual([{ n: 0, next: 42 }]);
+  });
+
+  it('runs inside a transaction on its connection, unprepared', async () => {
+    const run = createStatementRunner({ named: true });
+    await app.orm.em.fork().transactional(async (tx) => {
+      await tx.execute('create temporary table prepared_runner_probe (v int) on commit drop');
+      await tx.execute('insert into prepared_runner_probe values (7)');
+      expect(await run(tx, 'select v from prepared_runner_probe', [])).toEqual([{ v: 7 }]);
+      expect(await run(tx, self('marker-in-transaction'), [1])).toEqual([{ n: 0, next: 2 }]);
+    });
+  });
+
+  it('reports a failing statement as the ORM does, and the connection stays usable', async () => {
+    const run = createStatementRunner({ named: true });
+    const em = app.orm.em.fork();
+    await expect(run(em, 'select 1 / (? - 1) as x', [1])).rejects.toThrow(/division by zero/);
+    expect(await run(em, 'select 1 / (? - 1) as x', [2])).toEqual([{ x: 1 }]);
+  });
+});
