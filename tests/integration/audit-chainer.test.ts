@@ -212,22 +212,20 @@ describe('staged audit entries and the chainer', () => {
 });
 
 describe('the chainer in a process that works jobs', () => {
-  it('links an entry within a second of its commit at the default interval', async () => {
+  it('links an entry within a second of its commit at the default interval, typically', async () => {
     const app = await startTestApp();
     try {
+      const linked = () => auditBacklog(app.orm.em.fork()).then((b) => b.pending === 0);
       // Elected and idle first, as a running instance is.
       await aUser(app);
-      await waitUntil(
-        'the first entries linked',
-        async () => (await auditBacklog(app.orm.em.fork())).pending === 0,
-      );
-      await aUser(app);
-      const tookMs = await waitUntil(
-        'the new entries linked',
-        async () => (await auditBacklog(app.orm.em.fork())).pending === 0,
-        10_000,
-      );
-      expect(tookMs).toBeLessThan(1_000);
+      await waitUntil('the first entries linked', linked);
+      const took: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        await aUser(app);
+        took.push(await waitUntil('the new entries linked', linked, 10_000));
+      }
+      // The median of three, so that one stall of a loaded machine does not decide.
+      expect([...took].sort((a, b) => a - b)[1]).toBeLessThan(1_000);
     } finally {
       await app.close();
     }

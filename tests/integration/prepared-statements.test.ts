@@ -1,3 +1,4 @@
+import { DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { createStatementRunner } from '../../src/adapters/database/prepared-statements';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -38,10 +39,18 @@ describe('the statement runner', () => {
     });
   });
 
-  it('reports a failing statement as the ORM does, and the connection stays usable', async () => {
+  it('raises a failing statement as the ORM raises its own, and runs it again afterwards', async () => {
     const run = createStatementRunner({ named: true });
     const em = app.orm.em.fork();
-    await expect(run(em, 'select 1 / (? - 1) as x', [1])).rejects.toThrow(/division by zero/);
+    const failed = await run(em, 'select 1 / (? - 1) as x', [1]).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(DriverException);
+    expect((failed as Error).message).toMatch(/division by zero/);
+    const conflict = await run(
+      em,
+      'insert into mikro_orm_migrations select * from mikro_orm_migrations limit ?',
+      [1],
+    ).catch((err: unknown) => err);
+    expect(conflict).toBeInstanceOf(UniqueConstraintViolationException);
     expect(await run(em, 'select 1 / (? - 1) as x', [2])).toEqual([{ x: 1 }]);
   });
 });

@@ -296,18 +296,28 @@ describe('refresh', () => {
         return sql;
       });
       expect(kinds).toEqual(['rotate and stage audit entry']);
-      // Sent as a prepared statement (a direct connection allows it): one connection of the pool,
-      // each busy with a probe at once, holds it.
-      const probes = await Promise.all(
-        Array.from({ length: 12 }, () =>
-          counted.orm.em
-            .getConnection()
-            .execute(
-              `select pg_sleep(0.05), (select count(*)::int from pg_prepared_statements where statement like 'with account as%') as n`,
-            ),
-        ),
+      // Sent as a prepared statement (a direct connection allows it): of every connection of the
+      // pool, taken all at once so that each is a different one, exactly one holds it.
+      const knex = counted.orm.em.getConnection().getKnex().client as unknown as {
+        pool: { max: number };
+        acquireConnection(): Promise<Client>;
+        releaseConnection(c: Client): Promise<void>;
+      };
+      const connections = await Promise.all(
+        Array.from({ length: knex.pool.max }, () => knex.acquireConnection()),
       );
-      expect(probes.reduce((sum, [probe]) => sum + probe.n, 0)).toBe(1);
+      try {
+        const counts = await Promise.all(
+          connections.map((c) =>
+            c.query<{ n: number }>(
+              `select count(*)::int as n from pg_prepared_statements where statement like 'with account as%'`,
+            ),
+          ),
+        );
+        expect(counts.reduce((sum, { rows }) => sum + rows[0].n, 0)).toBe(1);
+      } finally {
+        await Promise.all(connections.map((c) => knex.releaseConnection(c)));
+      }
     } finally {
       await counted.close();
     }
@@ -315,11 +325,11 @@ describe('refresh', () => {
 });
 
 /**
- * The usual rotation reads the session unlocked and writes in one statement that checks, under
- * its row locks, that nothing changed meanwhile. Each change below commits while that statement
- * waits for a row the change holds: the read saw the old state, the statement must not act on it.
+ * The usual rotation is one statement that checks every condition under its row locks. Each change
+ * below commits while that statement waits for a row the change holds: the statement must act on
+ * what committed, not on what it would have read before the wait.
  */
-describe('a refresh raced by a change committed after its read', () => {
+describe('a refresh raced by a change committed while its statement waits', () => {
   async function raced(change: string, params: (login: Awaited<ReturnType<typeof signIn>>) => unknown[]) {
     const login = await signIn(app, await aUser(app));
     const holder = await holdRowLock(app.databaseUrl, change, params(login));
@@ -386,6 +396,10 @@ describe('a refresh raced by a change committed after its read', () => {
     await lift.connect();
     try {
       await lift.query('begin');
+      // The lifting holds the session row from the start: the one statement never locks it (it finds
+      // no active account), and the transaction's locking read must wait for the lifting, whatever
+      // the timing.
+      await lift.query('select 1 from sessions where id = $1 for no key update', [login.session.id]);
       const result = refresh(login.refreshToken);
       // The one statement waits on the suspension; the lifting waits behind it.
       await waitForLockWaits(suspension.client, 'with account as');

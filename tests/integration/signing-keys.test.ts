@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createFieldEncryption } from '../../src/adapters/crypto/field-encryption';
 import type { Orm } from '../../src/adapters/database/orm';
 import {
@@ -114,6 +114,23 @@ describe('signing key cache', () => {
     await a.jwks();
     expect(await a.verificationKey(old)).toBeUndefined();
     await a.rotate(); // a key every instance of this file can read again
+    expect((await a.signingKey()).kid).toBeDefined();
+  });
+
+  it('signs with nothing but an Ed25519 key, whatever the key row holds', async () => {
+    const a = anInstance();
+    const kid = await a.rotate();
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    await orm.em
+      .getConnection()
+      .execute('update signing_keys set private_jwk_ciphertext = ? where kid = ?', [
+        encryption.encrypt(JSON.stringify(privateKey.export({ format: 'jwk' })), 'signing_keys.private_jwk'),
+        kid,
+      ]);
+    clock.advance(KEY_CACHE_SECONDS + 1);
+    await a.jwks(); // a reload
+    await expect(a.signingKey()).rejects.toThrow(/signing key is ec, not Ed25519/);
+    await a.rotate(); // a key every instance of this file can use again
     expect((await a.signingKey()).kid).toBeDefined();
   });
 

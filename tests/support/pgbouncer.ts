@@ -46,7 +46,7 @@ export interface PgBouncerHandle {
 function preparedStatementsOff(binary: ProgramBinary): string[] {
   const version = spawnSync(binary.path, ['--version'], { env: binary.env, encoding: 'utf8' }).stdout ?? '';
   const [, major, minor] = /PgBouncer (\d+)\.(\d+)/i.exec(version) ?? [];
-  if (major === undefined) return [];
+  if (major === undefined) throw new Error(`cannot read PgBouncer's version from: ${version}`);
   return Number(major) > 1 || Number(minor) >= 21 ? ['max_prepared_statements = 0'] : [];
 }
 

@@ -3,9 +3,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 /**
- * bcrypt runs on libuv's thread pool, beside WebCrypto's jobs (token signatures), so the pool
- * and the number of hashes in flight are sized together: the pool keeps two threads more than
- * the hashes may take, so that a token is never signed behind a queue of hashes.
+ * bcrypt runs on libuv's thread pool, beside WebCrypto's jobs (token signature checks; tokens are
+ * signed on the event loop), so the pool and the number of hashes in flight are sized together: the
+ * pool keeps two threads more than the hashes may take, so that a token is never checked behind a
+ * queue of hashes.
  *
  * Hashing is the one thing the service does that can use every core for as long as it is asked
  * to; requests that need no hash (`me`, refresh) must not wait behind it. So the pool's threads
@@ -14,7 +15,7 @@ import { setPriority } from 'node:os';
  * busy between them (a finished hash's successor starts only once the event loop got to it).
  */
 
-/** Threads the pool keeps beyond the hashes in flight: token signatures, file and DNS work. */
+/** Threads the pool keeps beyond the hashes in flight: token signature checks, file and DNS work. */
 export const SPARE_POOL_THREADS = 2;
 /** The pool threads' niceness: the event loop (0) and PostgreSQL run first when both want a core. */
 export const POOL_THREAD_NICE = 10;

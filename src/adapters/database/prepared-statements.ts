@@ -60,6 +60,9 @@ export function createStatementRunner(opts: { named: boolean }): RunStatement {
         const client = await knex.acquireConnection();
         try {
           return (await client.query({ name, text, values: [...params] })).rows;
+        } catch (err) {
+          // The ORM's exception, as its own statements raise (a unique violation, a lost connection).
+          throw err instanceof Error ? em.getDriver().convertException(err) : err;
         } finally {
           await knex.releaseConnection(client);
         }

@@ -5,6 +5,13 @@ import type { Clock } from '../../kernel/clock.js';
 import type { FieldEncryption } from '../crypto/field-encryption.js';
 import { SigningKey } from './signing-key.entity.js';
 
+/** Only an Ed25519 key signs: `sign(null, …)` would sign with any other under the `EdDSA` header. */
+function ed25519(key: KeyObject): KeyObject {
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(`signing key is ${key.asymmetricKeyType}, not Ed25519`);
+  return key;
+}
+
 export const SIGNING_ALG = 'EdDSA';
 const PRIVATE_KEY_CONTEXT = 'signing_keys.private_jwk';
 /** Transaction-scoped advisory lock serialising key creation across instances. */
@@ -162,10 +169,12 @@ export function createSigningKeys(deps: {
     try {
       active = activeRow && {
         kid: activeRow.kid,
-        privateKey: createPrivateKey({
-          key: JSON.parse(encryption.decrypt(activeRow.privateJwkCiphertext, PRIVATE_KEY_CONTEXT)),
-          format: 'jwk',
-        }),
+        privateKey: ed25519(
+          createPrivateKey({
+            key: JSON.parse(encryption.decrypt(activeRow.privateJwkCiphertext, PRIVATE_KEY_CONTEXT)),
+            format: 'jwk',
+          }),
+        ),
       };
     } catch (err) {
       activeError = err;

@@ -13,8 +13,9 @@ import { eagerUserColumns } from './user-queries.js';
  * CPU. The usual rotation is one statement and no transaction: it finds the session by the
  * presented token, checks it under the row locks and writes the whole rotation with its audit
  * entry. Anything unusual is read plainly to say why, then goes through a transaction: one
- * statement locks the session and reads its user, one writes the rotation. Rows are mapped into
- * the caller's identity map as clean entities, so a unit of work's flush has nothing left to write.
+ * statement locks the session and reads its user, one writes the rotation. The transaction's rows
+ * are mapped into the caller's identity map as clean entities, so a unit of work's flush has
+ * nothing left to write; the one statement maps nothing unless its caller asks for the account.
  */
 
 /** Every session column but the lazy grace token, read and returned by the statements below. */
