@@ -1,7 +1,9 @@
 import type { DocumentNode } from 'graphql';
+import type { Client } from 'pg';
 import { runOperatorCommand } from '../support/command';
 import { errorCode } from '../support/errors';
 import { anAdmin, aUser, signIn } from '../support/factories';
+import { holdRowLock, waitForLockWaits } from '../support/locks';
 import {
   LockUserDoc,
   LoginDoc,
@@ -14,6 +16,7 @@ import {
   UsersDoc,
 } from '../support/operations';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
+import { waitUntil } from '../support/wait';
 
 let app: TestApp;
 let admin: Awaited<ReturnType<typeof anAdmin>>;
@@ -136,6 +139,90 @@ describe('admin user management', () => {
       expect(errorCode(await solo.gql(UsersDoc, {}, bearer(second.session.accessToken)))).toBeUndefined();
     } finally {
       await solo.close();
+    }
+  });
+});
+
+/** Whether a statement of this database starting with `prefix` waits on a lock now. */
+async function waitsOnLock(client: Client, prefix: string): Promise<boolean> {
+  // The holder is inside a transaction, which would otherwise keep seeing its first snapshot.
+  await client.query('select pg_stat_clear_snapshot()');
+  const { rows } = await client.query<{ n: number }>(
+    `select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock' and query ilike $1`,
+    [`${prefix}%`],
+  );
+  return rows[0].n > 0;
+}
+
+describe('admin changes at the same time', () => {
+  it('leaves one admin, never none, when two admins demote each other at once', async () => {
+    const pair = await startTestApp();
+    try {
+      const a = await anAdmin(pair, 'admin-a');
+      const b = await anAdmin(pair, 'admin-b');
+      // A's demotion of B reads A an admin, then waits on B's row, held here.
+      const holder = await holdRowLock(pair.databaseUrl, 'select 1 from users where id = $1 for update', [
+        b.user.id,
+      ]);
+      let released = false;
+      try {
+        const aDemotesB = pair.gql(
+          SetUserRoleDoc,
+          { id: b.user.id, role: 'USER' },
+          bearer(a.session.accessToken),
+        );
+        await waitForLockWaits(holder.client, 'update "users"');
+        // Meanwhile B demotes A: it must not act on A's and its own roles as they were before A's change.
+        let answered = false;
+        const bDemotesA = pair
+          .gql(SetUserRoleDoc, { id: a.user.id, role: 'USER' }, bearer(b.session.accessToken))
+          .then((res) => {
+            answered = true;
+            return res;
+          });
+        await waitUntil(
+          'B demoting A answered or waiting for A',
+          async () => answered || (await waitsOnLock(holder.client, 'select pg_advisory_xact_lock')),
+        );
+        released = true;
+        await holder.release();
+        expect((await aDemotesB).data?.setUserRole).toEqual({ id: b.user.id, role: 'USER' });
+        expect(errorCode(await bDemotesA)).toBe('FORBIDDEN');
+      } finally {
+        if (!released) await holder.release();
+      }
+      const admins = await pair.orm.em
+        .getConnection()
+        .execute<{ id: string }[]>("select id from users where role = 'ADMIN' and status = 'ACTIVE'");
+      expect(admins.map((r) => r.id)).toEqual([a.user.id]);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it("ends a user's sessions only after taking the account's row, which a refresh takes first too", async () => {
+    const user = await aUser(app);
+    await signIn(app, user);
+    // A refresh's statement holds the account FOR SHARE, then wants its session.
+    const refreshing = await holdRowLock(app.databaseUrl, 'select 1 from users where id = $1 for share', [
+      user.id,
+    ]);
+    let released = false;
+    try {
+      const suspending = app.gql(SuspendUserDoc, { id: user.id }, asAdmin());
+      await waitForLockWaits(refreshing.client, 'select 1 from users where id');
+      // The suspension waits for the account before it holds any session: the refresh can finish.
+      const sessions = await refreshing.client.query(
+        'select id from sessions where user_id = $1 and revoked_at is null for update nowait',
+        [user.id],
+      );
+      expect(sessions.rows).toHaveLength(1);
+      released = true;
+      await refreshing.release();
+      expect((await suspending).data?.suspendUser.status).toBe('SUSPENDED');
+    } finally {
+      if (!released) await refreshing.release();
     }
   });
 });

@@ -15,6 +15,10 @@ export async function revokeUserSessions(
   now: Date,
   exceptSessionId?: string,
 ): Promise<number> {
+  // The account's row first, as a refresh locks it (FOR SHARE) before its session: ending the
+  // sessions and then changing the account (a password, a status) in the other order could deadlock
+  // with a refresh of one of them.
+  await em.execute('select 1 from users where id = ? for no key update', [userId]);
   const { revokedAt, revokedReason } = Session.ended(reason, now);
   const count = await em.nativeUpdate(
     Session,
