@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { KEY_CACHE_SECONDS } from '../../src/adapters/tokens/signing-keys';
+import { createFieldEncryption } from '../../src/adapters/crypto/field-encryption';
+import { createSigningKeys, KEY_CACHE_SECONDS } from '../../src/adapters/tokens/signing-keys';
 import { canonicalJson } from '../../src/identity/domain/audit-canonical';
 import { Session } from '../../src/identity/domain/session.entity';
 import { verifyChain } from '../../src/identity/persistence/verify-chain';
@@ -175,6 +177,37 @@ describe('refresh', () => {
       expect(entry.request_id).toEqual(expect.any(String));
     }
     expect(await verifyChain(app.orm.em.fork())).toMatchObject({ valid: true, entriesPending: 0 });
+  });
+
+  it('spends no token while no access token can be signed: the same token works once a key is back', async () => {
+    const ownClock = testClock();
+    const own = await startTestApp({ clock: ownClock, env: { WORKER: 'off' } });
+    try {
+      const login = await signIn(own, await aUser(own));
+      // The active key made under a field-encryption key this instance lacks: it cannot sign.
+      const elsewhere = createFieldEncryption([{ id: 'k-elsewhere', key: randomBytes(32) }]);
+      await createSigningKeys({
+        em: own.orm.em,
+        encryption: elsewhere,
+        clock: ownClock,
+        accessTokenTtlSeconds: 900,
+      }).rotate();
+      ownClock.advance(KEY_CACHE_SECONDS + 1);
+      await own.service.signingKeys.jwks(); // a reload, which cannot read the new private key
+      const refreshOwn = (token: string) =>
+        own.gql(RefreshDoc, { input: { refreshToken: token, deviceId: 'device-1' } });
+      expect(errorCode(await refreshOwn(login.refreshToken))).toBe('INTERNAL_SERVER_ERROR');
+      const [session] = await own.orm.em
+        .getConnection()
+        .execute('select generation from sessions where id = ?', [login.session.id]);
+      expect(session.generation).toBe(0);
+      await own.service.signingKeys.rotate(); // a key this instance reads
+      const retried = await refreshOwn(login.refreshToken);
+      expect(retried.errors).toBeUndefined();
+      expect(retried.data?.refresh.session.id).toBe(login.session.id);
+    } finally {
+      await own.close();
+    }
   });
 
   it('leaves nothing half-written when the audit entry cannot be appended', async () => {

@@ -87,7 +87,12 @@ export function createSignedTokens(deps: { keys: SigningKeys; clock: Clock; issu
     }
   }
 
-  return { sign, verify };
+  /** Settles once a token can be signed (the active key is loaded); rejects as `sign` would. */
+  async function canSign(): Promise<void> {
+    await keys.signingKey();
+  }
+
+  return { sign, verify, canSign };
 }
 
 export type SignedTokens = ReturnType<typeof createSignedTokens>;

@@ -83,7 +83,7 @@ export function createAccessTokens(deps: {
     };
   }
 
-  return { issue, verify };
+  return { issue, verify, canIssue: () => deps.tokens.canSign() };
 }
 
 export type AccessTokens = ReturnType<typeof createAccessTokens>;

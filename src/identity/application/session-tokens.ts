@@ -80,6 +80,11 @@ export function createSessionTokens(deps: {
       };
     },
 
+    /** Settles once an access token can be issued; rejects as issuing would (no usable signing key). */
+    canIssue(): Promise<void> {
+      return deps.accessTokens.canIssue();
+    },
+
     /** A new access token for this account's session. */
     async accessFor(account: { userId: string; role: Role }, session: { id: string; deviceId: string }) {
       const access = await deps.accessTokens.issue({

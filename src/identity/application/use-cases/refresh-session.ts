@@ -224,6 +224,9 @@ export function createRefreshSession(deps: {
   return async function refresh(ctx: RequestContext, input: RefreshSessionInput): Promise<IssuedSession> {
     const { em, meta } = ctx;
     const tokenHash = hashRefreshToken(input.refreshToken);
+    // A rotation commits before its access token is signed: without a usable key it would spend the
+    // presented token and answer an error, so that is found out first.
+    await deps.sessions.canIssue();
     const issued = await rotateAtOnce(ctx, tokenHash, input.deviceId);
     if (issued) return issued;
     // Not rotated: a plain read says why.
