@@ -1,5 +1,6 @@
 import type { DocumentNode } from 'graphql';
 import type { Client } from 'pg';
+import { ADMIN_CHANGES_LOCK_ID } from '../../src/identity/application/use-cases/administer-user';
 import { runOperatorCommand } from '../support/command';
 import { errorCode } from '../support/errors';
 import { anAdmin, aUser, signIn } from '../support/factories';
@@ -143,14 +144,14 @@ describe('admin user management', () => {
   });
 });
 
-/** Whether a statement of this database starting with `prefix` waits on a lock now. */
-async function waitsOnLock(client: Client, prefix: string): Promise<boolean> {
+/** Whether a request of this database waits for the lock that serialises admins' changes now. */
+async function waitsForAdminChanges(client: Client): Promise<boolean> {
   // The holder is inside a transaction, which would otherwise keep seeing its first snapshot.
   await client.query('select pg_stat_clear_snapshot()');
   const { rows } = await client.query<{ n: number }>(
-    `select count(*)::int as n from pg_stat_activity
-      where datname = current_database() and wait_event_type = 'Lock' and query ilike $1`,
-    [`${prefix}%`],
+    `select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
+      where a.datname = current_database() and l.locktype = 'advisory' and l.objid = $1 and not l.granted`,
+    [ADMIN_CHANGES_LOCK_ID],
   );
   return rows[0].n > 0;
 }
@@ -183,7 +184,7 @@ describe('admin changes at the same time', () => {
           });
         await waitUntil(
           'B demoting A answered or waiting for A',
-          async () => answered || (await waitsOnLock(holder.client, 'select pg_advisory_xact_lock')),
+          async () => answered || (await waitsForAdminChanges(holder.client)),
         );
         released = true;
         await holder.release();

@@ -91,6 +91,27 @@ export function findSessionByTokenHash(em: EntityManager, tokenHash: string): Pr
 }
 
 /**
+ * Locks FOR SHARE the account of the session this refresh token is (or was) current for, before
+ * any session row: the order of the one statement (rotateByToken) and of everything that ends an
+ * account's sessions (revokeUserSessions), so that none of them waits for another in a circle.
+ */
+export async function lockAccountOfToken(tx: EntityManager, tokenHash: string): Promise<void> {
+  await tx.execute(
+    `select 1 from users where id = (
+       select user_id from sessions where refresh_token_hash = ?
+       union all
+       select s.user_id from retired_refresh_tokens r join sessions s on s.id = r.session_id where r.token_hash = ?
+       limit 1) for share`,
+    [tokenHash, tokenHash],
+  );
+}
+
+/** Locks a session row until the transaction ends (its account locked first: lockAccountOfToken). */
+export async function lockSession(tx: EntityManager, sessionId: string): Promise<void> {
+  await tx.execute('select 1 from sessions where id = ? for no key update', [sessionId]);
+}
+
+/**
  * The session holding this refresh-token hash, with its user, both rows locked until the
  * transaction ends. The session FOR NO KEY UPDATE: parallel refreshes of one session queue
  * here. The user FOR SHARE: an account change (suspension, deletion, password change) waits

@@ -1,4 +1,3 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FieldEncryption } from '../../../adapters/crypto/field-encryption.js';
 import type { RunStatement } from '../../../adapters/database/prepared-statements.js';
@@ -11,6 +10,8 @@ import { Session, SessionRevocation } from '../../domain/session.entity.js';
 import {
   findSessionByTokenHash,
   isRetiredToken,
+  lockAccountOfToken,
+  lockSession,
   lockSessionByTokenHash,
   ROTATED_BY_TOKEN,
   rotateByToken,
@@ -168,10 +169,12 @@ export function createRefreshSession(deps: {
     deviceId: string,
     record: RecordEvent,
   ): Promise<Outcome> {
+    // The session row alone is locked (its account's already is, FOR SHARE): then read as it is.
+    await lockSession(tx, retired.session.id);
     const session = await tx.findOne(
       Session,
       { id: retired.session.id, revokedAt: null },
-      { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['user', 'graceTokenCiphertext'] },
+      { populate: ['user', 'graceTokenCiphertext'], refresh: true },
     );
     if (!session) throw sessionEnded();
     const now = deps.clock.now();
@@ -247,6 +250,9 @@ export function createRefreshSession(deps: {
       throw invalidRefreshToken();
     }
     const outcome = await deps.inTransaction(em, { meta }, async (tx, record): Promise<Outcome> => {
+      // The account's row before any session's, as the one statement and everything that ends an
+      // account's sessions take them: the other order could deadlock with those.
+      await lockAccountOfToken(tx, tokenHash);
       const session = await lockSessionByTokenHash(tx, tokenHash);
       if (!session) {
         const retired = await tx.findOne(RetiredRefreshToken, { tokenHash });
