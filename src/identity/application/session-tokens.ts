@@ -71,13 +71,7 @@ export function createSessionTokens(deps: {
       });
       em.persist(session);
       await em.flush();
-      return {
-        ...(await this.accessFor({ userId: user.id, role: user.role }, session)),
-        refreshToken,
-        refreshTokenExpiresAt: session.expiresAt,
-        account: () => user,
-        session,
-      };
+      return this.issue({ userId: user.id, role: user.role, account: () => user }, session, refreshToken);
     },
 
     /** Settles once an access token can be issued; rejects as issuing would (no usable signing key). */
@@ -85,15 +79,29 @@ export function createSessionTokens(deps: {
       return deps.accessTokens.canIssue();
     },
 
-    /** A new access token for this account's session. */
-    async accessFor(account: { userId: string; role: Role }, session: { id: string; deviceId: string }) {
+    /**
+     * What a sign-in or refresh answers: a new access token for the account's session, with the
+     * refresh token the session now holds. `account` is read only if the answer shows it.
+     */
+    async issue(
+      who: { userId: string; role: Role; account: () => AccountView },
+      session: SessionView,
+      refreshToken: string,
+    ): Promise<IssuedSession> {
       const access = await deps.accessTokens.issue({
-        userId: account.userId,
+        userId: who.userId,
         sessionId: session.id,
         deviceId: session.deviceId,
-        role: account.role,
+        role: who.role,
       });
-      return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt };
+      return {
+        accessToken: access.token,
+        accessTokenExpiresAt: access.expiresAt,
+        refreshToken,
+        refreshTokenExpiresAt: session.expiresAt,
+        account: who.account,
+        session,
+      };
     },
   };
 }

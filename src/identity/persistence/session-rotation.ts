@@ -185,11 +185,6 @@ const successorParams = (next: Successor) => [
   ...spendParams(next.now, next.budget),
 ];
 
-/** The refresh token presented. */
-export interface Presented {
-  hash: string;
-}
-
 /**
  * The audit of rotateByToken: its `session.refreshed` entry staged from the rotated row, and the
  * event of the session it returns.
@@ -239,7 +234,7 @@ const orUndefined = (value: unknown): string | undefined => (value === null ? un
 export async function rotateByToken(
   em: EntityManager,
   run: RunStatement,
-  presented: Presented & { deviceId: string },
+  presented: { tokenHash: string; deviceId: string },
   next: Successor,
   audit: StagedEntries | undefined,
 ): Promise<RotatedByToken | undefined> {
@@ -261,14 +256,14 @@ export async function rotateByToken(
      select ${SESSION_COLUMNS.map((c) => `rotated.${c} as s_${c}`).join(', ')}, account.*
        from rotated cross join account`,
     [
-      presented.hash,
+      presented.tokenHash,
       UserStatus.ACTIVE,
       ...successorParams(next),
-      presented.hash,
+      presented.tokenHash,
       presented.deviceId,
       next.now,
       ...budgetLeftParams(next.now, next.budget),
-      presented.hash,
+      presented.tokenHash,
       next.now,
       ...(audit?.params ?? []),
     ],
@@ -300,7 +295,7 @@ export async function rotateByToken(
 export async function writeRotation(
   tx: EntityManager,
   locked: Session,
-  presented: Presented,
+  presentedTokenHash: string,
   next: Successor,
 ): Promise<Session> {
   const [row]: Record<string, unknown>[] = await tx.execute(
@@ -310,7 +305,7 @@ export async function writeRotation(
      update sessions set ${MOVE_TO_SUCCESSOR}
      where id = ?
      returning ${SESSION_COLUMNS.join(', ')}`,
-    [presented.hash, locked.id, locked.generation, next.now, ...successorParams(next), locked.id],
+    [presentedTokenHash, locked.id, locked.generation, next.now, ...successorParams(next), locked.id],
   );
   return tx.map(Session, row);
 }

@@ -114,15 +114,14 @@ export function createRefreshSession(deps: {
     };
   }
 
-  async function issue(rotated: Session, refreshToken: string): Promise<IssuedSession> {
-    const user = rotated.user.getEntity();
-    return {
-      ...(await deps.sessions.accessFor({ userId: user.id, role: user.role }, rotated)),
+  /** The answer for a session whose account is loaded with it. */
+  function issue(session: Session, refreshToken: string): Promise<IssuedSession> {
+    const user = session.user.getEntity();
+    return deps.sessions.issue(
+      { userId: user.id, role: user.role, account: () => user },
+      session,
       refreshToken,
-      refreshTokenExpiresAt: rotated.expiresAt,
-      account: () => user,
-      session: rotated,
-    };
+    );
   }
 
   /** The rotation of a session locked in `tx`, with budget left. */
@@ -133,7 +132,7 @@ export function createRefreshSession(deps: {
     record: RecordEvent,
   ): Promise<IssuedSession> {
     const next = successor();
-    const rotated = await writeRotation(tx, session, { hash: tokenHash }, next.successor);
+    const rotated = await writeRotation(tx, session, tokenHash, next.successor);
     record(Session.refreshed(rotated.user.id, rotated.id, rotated.generation));
     return issue(rotated, next.refreshToken);
   }
@@ -150,17 +149,11 @@ export function createRefreshSession(deps: {
   ): Promise<IssuedSession | undefined> {
     const next = successor();
     const rotated = await deps.inOneStatement({ meta: ctx.meta }, ROTATED_BY_TOKEN, (staged) =>
-      rotateByToken(ctx.em, deps.runStatement, { hash: tokenHash, deviceId }, next.successor, staged),
+      rotateByToken(ctx.em, deps.runStatement, { tokenHash, deviceId }, next.successor, staged),
     );
     if (!rotated) return undefined;
-    const { session, role } = rotated;
-    return {
-      ...(await deps.sessions.accessFor({ userId: session.userId, role }, session)),
-      refreshToken: next.refreshToken,
-      refreshTokenExpiresAt: session.expiresAt,
-      account: rotated.user,
-      session,
-    };
+    const { session, role, user } = rotated;
+    return deps.sessions.issue({ userId: session.userId, role, account: user }, session, next.refreshToken);
   }
 
   async function replayed(
@@ -199,16 +192,7 @@ export function createRefreshSession(deps: {
         session.graceTokenCiphertext as string,
         GRACE_TOKEN_CONTEXT,
       );
-      const user = session.user.getEntity();
-      return {
-        issued: {
-          ...(await deps.sessions.accessFor({ userId: user.id, role: user.role }, session)),
-          refreshToken,
-          refreshTokenExpiresAt: session.expiresAt,
-          account: () => user,
-          session,
-        },
-      };
+      return { issued: await issue(session, refreshToken) };
     }
     session.revoke(SessionRevocation.REUSE_DETECTED, now);
     await tx.flush();
