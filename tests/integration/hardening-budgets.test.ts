@@ -49,12 +49,17 @@ describe('the refresh budget', () => {
     const res = await refresh(refreshToken, deviceId);
     return res.data?.refresh ? 'OK' : errorCode(res);
   };
-
-  it('counts every presentation of the predecessor inside the grace window', async () => {
+  /** The service with this many refreshes a minute per session. */
+  const withBudget = async (perMinute: number, opts: { onQuery?: (sql: string) => void } = {}) => {
     app = await startTestApp({
       clock,
-      env: { RATE_LIMIT_STORE: 'memory', RATE_LIMIT_REFRESH_PER_MINUTE: '3' },
+      env: { RATE_LIMIT_STORE: 'memory', RATE_LIMIT_REFRESH_PER_MINUTE: String(perMinute) },
+      ...opts,
     });
+  };
+
+  it('counts every presentation of the predecessor inside the grace window', async () => {
+    await withBudget(3);
     const login = await signIn(app, await aUser(app));
     const rotated = await refresh(login.refreshToken);
     const successor = rotated.data?.refresh.refreshToken;
@@ -89,10 +94,7 @@ describe('the refresh budget', () => {
   );
 
   it('limits parallel grace replays to the budget', async () => {
-    app = await startTestApp({
-      clock,
-      env: { RATE_LIMIT_STORE: 'memory', RATE_LIMIT_REFRESH_PER_MINUTE: '5' },
-    });
+    await withBudget(5);
     const login = await signIn(app, await aUser(app));
     expect(await outcome(login.refreshToken)).toBe('OK');
     const results = await Promise.all(Array.from({ length: 12 }, () => outcome(login.refreshToken)));
@@ -106,10 +108,7 @@ describe('the refresh budget', () => {
   };
 
   it('opens a new window exactly a window after the last one opened, through the one-statement rotation', async () => {
-    app = await startTestApp({
-      clock,
-      env: { RATE_LIMIT_STORE: 'memory', RATE_LIMIT_REFRESH_PER_MINUTE: '2' },
-    });
+    await withBudget(2);
     const login = await signIn(app, await aUser(app));
     const opened = clock.now().getTime();
     let token = login.refreshToken;
@@ -133,11 +132,7 @@ describe('the refresh budget', () => {
 
   it('refuses a current token past the budget from its plain read: no transaction, nothing written', async () => {
     const statements: string[] = [];
-    app = await startTestApp({
-      clock,
-      env: { RATE_LIMIT_STORE: 'memory', RATE_LIMIT_REFRESH_PER_MINUTE: '1' },
-      onQuery: (sql) => statements.push(sql),
-    });
+    await withBudget(1, { onQuery: (sql) => statements.push(sql) });
     const login = await signIn(app, await aUser(app));
     const rotated = await refresh(login.refreshToken);
     const current = rotated.data?.refresh.refreshToken as string;
@@ -152,10 +147,7 @@ describe('the refresh budget', () => {
   });
 
   it('leaves the count as it was when it refuses a grace hand-back', async () => {
-    app = await startTestApp({
-      clock,
-      env: { RATE_LIMIT_STORE: 'memory', RATE_LIMIT_REFRESH_PER_MINUTE: '2' },
-    });
+    await withBudget(2);
     const login = await signIn(app, await aUser(app));
     expect(await outcome(login.refreshToken)).toBe('OK');
     expect(await outcome(login.refreshToken)).toBe('OK');
@@ -166,10 +158,7 @@ describe('the refresh budget', () => {
   });
 
   it('still revokes the session when the predecessor comes back after the grace window with the budget spent', async () => {
-    app = await startTestApp({
-      clock,
-      env: { RATE_LIMIT_STORE: 'memory', RATE_LIMIT_REFRESH_PER_MINUTE: '3' },
-    });
+    await withBudget(3);
     const login = await signIn(app, await aUser(app));
     expect(await outcome(login.refreshToken)).toBe('OK');
     expect(await outcome(login.refreshToken)).toBe('OK');
@@ -183,10 +172,7 @@ describe('the refresh budget', () => {
   });
 
   it('still revokes the session when an older token or another device presents a retired token, budget spent or not', async () => {
-    app = await startTestApp({
-      clock,
-      env: { RATE_LIMIT_STORE: 'memory', RATE_LIMIT_REFRESH_PER_MINUTE: '2' },
-    });
+    await withBudget(2);
     const user = await aUser(app);
     const login = await signIn(app, user);
     const first = (await refresh(login.refreshToken)).data?.refresh.refreshToken as string;
