@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { processTicks, procStats } from './machine.js';
+import { processTicks, procStats, threadTicks } from './machine.js';
 
 /**
  * What one request costs PostgreSQL: statements and execution time from pg_stat_statements (when
@@ -17,11 +17,14 @@ export interface DbCost {
   cpuMsPerRequest?: number;
   /** CPU time of the service's own process, per successful reply, ms. */
   serviceCpuMsPerRequest?: number;
+  /** Of it, the time of libuv's thread pool (password hashing, mostly), ms. */
+  threadPoolCpuMsPerRequest?: number;
 }
 
 export interface DbCostSample {
   ticks?: number;
   serviceTicks?: number;
+  poolTicks?: number;
   at: number;
   statements: boolean;
 }
@@ -39,6 +42,9 @@ export async function idleDbTicksPerSecond(seconds: number): Promise<number> {
   return (end - start) / ((performance.now() - at) / 1000);
 }
 
+/** What libuv names the threads of its pool, where bcrypt hashes. */
+const THREAD_POOL = 'libuv-worker';
+
 /** Background work that runs whatever the load: the job queue's polling and the chainer's idle ticks. */
 const BACKGROUND =
   /pgboss\.|pg_try_advisory_xact_lock|from audit_head where id = 1|set chainer = |set_config\('statement_timeout'/;
@@ -54,6 +60,7 @@ export async function startDbCost(url: string, servicePid: number): Promise<DbCo
   return {
     ticks: postgresTicks(),
     serviceTicks: processTicks(servicePid),
+    poolTicks: threadTicks(servicePid, THREAD_POOL),
     at: performance.now(),
     statements,
   };
@@ -68,6 +75,7 @@ export async function endDbCost(
 ): Promise<DbCost> {
   const ticks = postgresTicks();
   const serviceTicks = processTicks(servicePid);
+  const poolTicks = threadTicks(servicePid, THREAD_POOL);
   const cost: DbCost = {};
   if (replies === 0) return cost;
   const idle = (idleTicksPerSecond * (performance.now() - start.at)) / 1000;
@@ -76,13 +84,15 @@ export async function endDbCost(
     cost.cpuMsPerRequest = (Math.max(0, ticks - start.ticks - idle) * 10) / replies;
   if (start.serviceTicks !== undefined && serviceTicks !== undefined)
     cost.serviceCpuMsPerRequest = ((serviceTicks - start.serviceTicks) * 10) / replies;
+  if (start.poolTicks !== undefined && poolTicks !== undefined)
+    cost.threadPoolCpuMsPerRequest = ((poolTicks - start.poolTicks) * 10) / replies;
   if (!start.statements) return cost;
   const rows = await withClient(
     url,
     async (c) =>
       (
-        await c.query<{ query: string; calls: string; exec: number }>(
-          `select s.query, s.calls, s.total_exec_time as exec
+        await c.query<{ query: string; calls: string; exec: number; plan: number }>(
+          `select s.query, s.calls, s.total_exec_time as exec, s.total_plan_time as plan
            from pg_stat_statements s join pg_database d on d.oid = s.dbid
           where d.datname = current_database() and s.query not like '%pg_stat_statements%'`,
         )
@@ -111,13 +121,18 @@ export async function endDbCost(
  * BENCH_STATEMENTS=1: every statement of the load to stderr, most frequent first, as calls per
  * successful reply (the background ones marked), for finding which statements a change removed.
  */
-function listStatements(rows: { query: string; calls: string }[], replies: number): void {
+function listStatements(
+  rows: { query: string; calls: string; exec: number; plan: number }[],
+  replies: number,
+): void {
   const sorted = [...rows].sort((a, b) => Number(b.calls) - Number(a.calls));
+  process.stderr.write('[bench]   calls/reply, ms per call executing and planning (when tracked)\n');
   for (const row of sorted) {
     const kind = LINKING.test(row.query) ? 'linking' : BACKGROUND.test(row.query) ? 'background' : '';
-    const text = row.query.replace(/\s+/g, ' ').slice(0, 150);
+    const text = row.query.replace(/\s+/g, ' ').slice(0, 120);
+    const perCall = (ms: number) => (ms / Math.max(1, Number(row.calls))).toFixed(3).padStart(6);
     process.stderr.write(
-      `[bench]   ${(Number(row.calls) / replies).toFixed(2).padStart(6)} ${kind.padEnd(10)} ${text}\n`,
+      `[bench]   ${(Number(row.calls) / replies).toFixed(2).padStart(6)} ${perCall(row.exec)} ${perCall(row.plan)} ${kind.padEnd(10)} ${text}\n`,
     );
   }
 }

@@ -84,6 +84,25 @@ function treeTicks(root: number): number {
   return total;
 }
 
+/**
+ * utime + stime of the threads of one process named `name` (libuv's thread pool: `libuv-worker`),
+ * in clock ticks.
+ */
+export function threadTicks(pid: number, name: string): number | undefined {
+  try {
+    let ticks = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const text = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+      if (text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')) !== name) continue;
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      ticks += +f[11] + +f[12];
+    }
+    return ticks;
+  } catch {
+    return undefined;
+  }
+}
+
 /** utime + stime of one process (all its threads), in clock ticks. */
 export function processTicks(pid: number): number | undefined {
   try {

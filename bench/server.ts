@@ -80,7 +80,12 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
     dataDir,
     port: await freePort(),
     ephemeral: true,
-    settings: ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=top'],
+    settings: [
+      'shared_preload_libraries=pg_stat_statements',
+      'pg_stat_statements.track=top',
+      // Planning time per statement, for the BENCH_STATEMENTS listing only (it costs a little).
+      ...(process.env.BENCH_STATEMENTS ? ['pg_stat_statements.track_planning=on'] : []),
+    ],
     log: (line) => lines.push(line),
   }).catch((err: unknown) => {
     process.stderr.write(lines.slice(-30).join(''));

@@ -29,13 +29,16 @@ describe('the statement runner', () => {
     expect(await run(app.orm.em.fork(), self('marker-inlined'), [41])).toEqual([{ n: 0, next: 42 }]);
   });
 
-  it('runs inside a transaction on its connection, unprepared', async () => {
+  it("runs inside a transaction on the transaction's connection, prepared", async () => {
     const run = createStatementRunner({ named: true });
     await app.orm.em.fork().transactional(async (tx) => {
       await tx.execute('create temporary table prepared_runner_probe (v int) on commit drop');
-      await tx.execute('insert into prepared_runner_probe values (7)');
-      expect(await run(tx, 'select v from prepared_runner_probe', [])).toEqual([{ v: 7 }]);
-      expect(await run(tx, self('marker-in-transaction'), [1])).toEqual([{ n: 0, next: 2 }]);
+      await tx.execute('insert into prepared_runner_probe values (?)', [7]);
+      // The transaction's uncommitted row: the statement ran on its connection.
+      expect(await run(tx, 'select v, ?::int as w from prepared_runner_probe', [8])).toEqual([
+        { v: 7, w: 8 },
+      ]);
+      expect(await run(tx, self('marker-in-transaction'), [1])).toEqual([{ n: 1, next: 2 }]);
     });
   });
 

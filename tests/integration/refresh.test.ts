@@ -343,7 +343,8 @@ describe('refresh', () => {
         const counts = await Promise.all(
           connections.map((c) =>
             c.query<{ n: number }>(
-              `select count(*)::int as n from pg_prepared_statements where statement like 'with account as%'`,
+              `select count(*)::int as n from pg_prepared_statements
+                where statement like 'with account as%' and statement like '%retired_refresh_tokens%'`,
             ),
           ),
         );

@@ -205,30 +205,22 @@ describe('a deleted account', () => {
   });
 });
 
-describe('User.recordSuccessfulLogin', () => {
-  it.each(['password', 'mfa'] as const)(
-    'via %s clears the failure count, the lock count and the temporary lockout',
+describe('User.signedIn', () => {
+  it.each(['password', 'mfa', 'wallet', 'passkey'] as const)(
+    'via %s clears the failure count and the temporary lockout, and records the sign-in',
     (via) => {
-      const user = aTemporarilyLockedUser();
-      user.recordSuccessfulLogin(later, via);
-      expect(user.failedLoginAttempts).toBe(0);
-      expect(user.lockCount).toBe(0);
-      expect(user.lockedUntil).toBeUndefined();
-      expect(user.lastLoginAt).toEqual(later);
-      expect(user.events.pull()).toEqual([{ type: 'login.succeeded', subjectId: user.id, data: { via } }]);
+      expect(User.signedIn('u1', via)).toEqual({
+        clearsLockout: true,
+        event: { type: 'login.succeeded', subjectId: 'u1', data: { via } },
+      });
     },
   );
 
   it('via a trusted device keeps the lockout in force for everyone else but records the sign-in', () => {
-    const user = aTemporarilyLockedUser();
-    user.recordSuccessfulLogin(later, 'trusted_device');
-    expect(user.failedLoginAttempts).toBe(5);
-    expect(user.lockCount).toBe(2);
-    expect(user.lockedUntil).toEqual(new Date('2026-01-01T00:30:00Z'));
-    expect(user.lastLoginAt).toEqual(later);
-    expect(user.events.pull()).toEqual([
-      { type: 'login.succeeded', subjectId: user.id, data: { via: 'trusted_device' } },
-    ]);
+    expect(User.signedIn('u1', 'trusted_device')).toEqual({
+      clearsLockout: false,
+      event: { type: 'login.succeeded', subjectId: 'u1', data: { via: 'trusted_device' } },
+    });
   });
 });
 

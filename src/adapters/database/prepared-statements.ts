@@ -32,16 +32,16 @@ function numbered(sql: string): { text: string; name: string } {
 /**
  * How the hottest statements reach PostgreSQL. `named`: as named prepared statements, so that each
  * connection parses and plans a statement once and then only binds and executes it (the one-statement
- * refresh spent about a third of PostgreSQL's CPU planning itself each time). Not behind a
- * transaction pooler (DATABASE_POOL_MODE=transaction), which may run the next use of a statement on
- * a server connection that never prepared it: there, and inside a transaction, a statement goes
- * through the ORM's connection as every other does, its values written into its text.
+ * refresh spent about a third of PostgreSQL's CPU planning itself each time), inside a transaction
+ * on the transaction's connection. Not behind a transaction pooler (DATABASE_POOL_MODE=transaction),
+ * which may run the next use of a statement on a server connection that never prepared it: there a
+ * statement goes through the ORM's connection as every other does, its values written into its text.
  * Either way it is logged as every other statement.
  */
 export function createStatementRunner(opts: { named: boolean }): RunStatement {
   const prepared = new Map<string, { text: string; name: string }>();
   return async (em, sql, params) => {
-    if (!opts.named || em.isInTransaction()) return em.execute(sql, [...params]);
+    if (!opts.named) return em.execute(sql, [...params]);
     let statement = prepared.get(sql);
     if (!statement) {
       statement = numbered(sql);
@@ -49,7 +49,9 @@ export function createStatementRunner(opts: { named: boolean }): RunStatement {
     }
     const { text, name } = statement;
     const connection = em.getConnection();
-    const knex = connection.getKnex().client as unknown as KnexClient;
+    // Inside a transaction, its client hands out the transaction's connection (and keeps it).
+    const transaction = em.getTransactionContext<{ client: KnexClient }>();
+    const knex = transaction?.client ?? (connection.getKnex().client as unknown as KnexClient);
     // The ORM's own timing and logging, as for its statements (its method is not part of its types).
     const logged = connection as unknown as {
       executeQuery<T>(query: string, run: () => Promise<T>, context: object): Promise<T>;

@@ -1,10 +1,8 @@
-import { ref } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { InvalidTokenError, type SignedTokens } from '../../adapters/tokens/signed-tokens.js';
 import type { Config } from '../../config/config.js';
 import type { Clock } from '../../kernel/clock.js';
 import { DeviceTrust } from '../domain/device-trust.entity.js';
-import type { User } from '../domain/user.entity.js';
 
 export const DEVICE_TRUST_TYP = 'device-trust+jwt';
 
@@ -41,28 +39,18 @@ export function createDeviceTrust(deps: {
       }
     },
 
-    /** Issues (or rotates) the device's trust token after a successful sign-in, in the caller's transaction. */
-    async issue(
-      em: EntityManager,
-      user: User,
-      deviceId: string,
-    ): Promise<{ token: string; expiresAt: Date; newDevice: boolean }> {
-      const now = deps.clock.now();
-      const { token, jti, expiresAt } = await deps.tokens.sign({
+    /**
+     * A new trust token for the device after a successful sign-in. The sign-in's statement
+     * (sign-in-completion.ts) makes its `jti` the device's only valid one, in the same transaction.
+     */
+    async mint(userId: string, deviceId: string): Promise<{ token: string; jti: string; expiresAt: Date }> {
+      return deps.tokens.sign({
         typ: DEVICE_TRUST_TYP,
         audience,
-        subject: user.id,
+        subject: userId,
         ttlSeconds: deps.settings.ttlSeconds,
         claims: { did: deviceId },
       });
-      const existing = await em.findOne(DeviceTrust, { user: user.id, deviceId });
-      if (existing) {
-        Object.assign(existing, { tokenId: jti, failedAttempts: 0, expiresAt, updatedAt: now });
-      } else {
-        em.persist(new DeviceTrust({ user: ref(user), deviceId, tokenId: jti, expiresAt, now }));
-      }
-      await em.flush();
-      return { token, expiresAt, newDevice: !existing };
     },
   };
 }

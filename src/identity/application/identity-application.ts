@@ -136,8 +136,10 @@ export function createIdentityApplication(deps: IdentityDeps) {
   const messages = createMailMessages(settings.publicWebUrl);
   const outbox = deps.outbox;
   const sendLink = createEmailLinks({ clock, outbox, messages });
+  const runStatement = deps.runStatement ?? createStatementRunner({ named: false });
   const signIn = createSignIn({
     clock,
+    runStatement,
     lockout,
     deviceTrustCounter: createDeviceTrustCounter(settings.deviceTrust),
     deviceTrust,
@@ -191,7 +193,7 @@ export function createIdentityApplication(deps: IdentityDeps) {
         limits,
         inTransaction,
         inOneStatement,
-        runStatement: deps.runStatement ?? createStatementRunner({ named: false }),
+        runStatement,
         idleTtlSeconds: settings.session.idleTtlSeconds,
         graceSeconds: settings.session.refreshGraceSeconds,
       }),

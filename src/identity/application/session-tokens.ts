@@ -1,12 +1,11 @@
-import { ref } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
 import { hashRefreshToken, newRefreshToken } from '../../adapters/tokens/refresh-tokens.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Role } from '../domain/enums.js';
 import type { RequestMeta } from '../domain/principal.js';
-import { Session, SessionRevocation } from '../domain/session.entity.js';
-import type { User } from '../domain/user.entity.js';
+import { Session } from '../domain/session.entity.js';
 import { summarizeUserAgent } from '../domain/user-agent.js';
+import type { OpenedSession } from '../persistence/sign-in-completion.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { AccountView } from './account-view.js';
 
@@ -40,38 +39,29 @@ export function createSessionTokens(deps: {
 }) {
   return {
     /**
-     * Starts a session for (user, device) inside the caller's transaction. A live
-     * session on the same device is revoked first: one session per device. The session keeps
-     * the client address and a summary of the User-Agent of the request that signed in.
+     * A new session for a device, not yet written: its id, its first refresh token (and the
+     * token's hash, which is what is stored), its expiries, and the client address and a summary
+     * of the User-Agent of the request that signs in. The sign-in's statement writes it
+     * (sign-in-completion.ts), ending a live session on the same device: one session per device.
      */
-    async open(
-      em: EntityManager,
-      user: User,
+    prepare(
       device: { id: string; name?: string },
       client: Pick<RequestMeta, 'ip' | 'userAgent'>,
-    ): Promise<IssuedSession> {
+    ): { session: OpenedSession & SessionView; refreshToken: string } {
       const now = deps.clock.now();
-      const previous = await em.findOne(Session, { user: user.id, deviceId: device.id, revokedAt: null });
-      if (previous) {
-        previous.revoke(SessionRevocation.REPLACED, now);
-        // Flushed first: the partial unique index allows one live session per device.
-        await em.flush();
-      }
       const refreshToken = newRefreshToken();
-      const session = new Session({
-        user: ref(user),
+      const session = {
+        id: randomUUID(),
         deviceId: device.id,
         deviceName: device.name,
         refreshTokenHash: hashRefreshToken(refreshToken),
-        now,
-        idleTtlSeconds: deps.idleTtlSeconds,
-        absoluteTtlSeconds: deps.absoluteTtlSeconds,
+        createdAt: now,
+        lastUsedAt: now,
         userAgent: summarizeUserAgent(client.userAgent) ?? undefined,
         ipAddress: shownAddress(client.ip),
-      });
-      em.persist(session);
-      await em.flush();
-      return this.issue({ userId: user.id, role: user.role, account: () => user }, session, refreshToken);
+        ...Session.lifetime(now, deps),
+      };
+      return { session, refreshToken };
     },
 
     /** Settles once an access token can be issued; rejects as issuing would (no usable signing key). */

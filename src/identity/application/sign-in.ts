@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RunStatement } from '../../adapters/database/prepared-statements.js';
 import type { RateLimits } from '../../adapters/rate-limits/rate-limits.js';
 import type { Clock } from '../../kernel/clock.js';
 import { describeError } from '../../kernel/describe-error.js';
@@ -6,12 +8,14 @@ import type { DomainEvent } from '../../kernel/domain-event.js';
 import { invalidCredentials } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { DeviceTrust } from '../domain/device-trust.entity.js';
-import type { MfaMethod } from '../domain/enums.js';
-import { User } from '../domain/user.entity.js';
+import type { MfaMethod, Role } from '../domain/enums.js';
+import { Session, SessionRevocation } from '../domain/session.entity.js';
+import { type SignInVia, User } from '../domain/user.entity.js';
 import { summarizeUserAgent } from '../domain/user-agent.js';
 import type { AuditContext, AuditTrail } from '../persistence/audit-chain.js';
 import type { DeviceTrustCounter } from '../persistence/device-trust-counter.js';
 import type { LockoutCounter } from '../persistence/lockout-counter.js';
+import { completeSignIn, REPLACED_SESSION } from '../persistence/sign-in-completion.js';
 import type { InTransaction } from '../persistence/unit-of-work.js';
 import type { DeviceTrustService } from './device-trust.js';
 import type { MailMessages } from './mail-messages.js';
@@ -19,6 +23,8 @@ import type { MfaChallenges } from './mfa-challenges.js';
 import type { Outbox } from './outbox.js';
 import type { RequestContext } from './request-context.js';
 import type { IssuedSession, SessionTokens } from './session-tokens.js';
+
+export type { SignInVia };
 
 /** The device a sign-in is for. */
 export interface SignInDevice {
@@ -43,9 +49,6 @@ export interface SignInTry {
   succeeded(): void;
   settled(): boolean;
 }
-
-/** How a sign-in was completed; a trusted device leaves a lockout caused elsewhere in force. */
-export type SignInVia = 'password' | 'wallet' | 'trusted_device' | 'mfa' | 'passkey';
 
 export type SignInOutcome = IssuedSession & { deviceTrustToken: string; deviceTrustTokenExpiresAt: Date };
 
@@ -74,6 +77,7 @@ export function createSignIn(deps: {
   logger: Logger;
   outbox: Outbox;
   messages: MailMessages;
+  runStatement: RunStatement;
 }) {
   return {
     /**
@@ -203,8 +207,9 @@ export function createSignIn(deps: {
     /**
      * Completes a sign-in in one transaction: the account's failures are cleared (unless through
      * a trusted device), `login.succeeded` is recorded, the device's session opens (replacing a
-     * live one on the same device) and its trust token rotates. `within` runs first, in the same
-     * transaction.
+     * live one on the same device) and its trust token rotates, all written by one statement
+     * (sign-in-completion.ts) with their audit entries. `within` runs first, in the same
+     * transaction. An account that is no longer active (suspended meanwhile) gets no session.
      */
     async complete(
       ctx: RequestContext,
@@ -223,30 +228,78 @@ export function createSignIn(deps: {
         meta: ctx.meta,
         actorId: typeof account === 'string' ? account : undefined,
       };
-      const outcome = await deps.inTransaction(ctx.em, who, async (tx, record) => {
+      const { session, refreshToken } = deps.sessions.prepare(how.device, ctx.meta);
+      let inactive = false;
+      const completing = deps.inTransaction(ctx.em, who, async (tx, _record, staged) => {
         await how.within?.(tx);
-        const user =
-          typeof account === 'string'
-            ? await tx.findOneOrFail(User, account, { refresh: true })
-            : await account(tx);
-        who.actorId = user.id;
-        user.recordSuccessfulLogin(deps.clock.now(), how.via);
-        for (const event of how.events ?? []) record(event);
-        const issued = await deps.sessions.open(tx, user, how.device, ctx.meta);
-        const trust = await deps.deviceTrust.issue(tx, user, how.device.id);
+        const userId = typeof account === 'string' ? account : (await account(tx)).id;
+        // What `within` changed, or the new account, is written before the statement reads it.
+        await tx.flush();
+        who.actorId = userId;
+        const trust = await deps.deviceTrust.mint(userId, how.device.id);
+        const signedIn = User.signedIn(userId, how.via);
+        const events = [
+          ...(how.events ?? []),
+          signedIn.event,
+          Session.created(userId, session.id, session.deviceId),
+        ];
+        const done = await completeSignIn(
+          tx,
+          deps.runStatement,
+          {
+            userId,
+            now: session.createdAt,
+            clearsLockout: signedIn.clearsLockout,
+            session,
+            trust: { id: randomUUID(), tokenId: trust.jti, expiresAt: trust.expiresAt },
+          },
+          {
+            entries: deps.audit.stagedWith(events, who),
+            replaced: deps.audit.stagedPerRow(Session.REVOKED, who, REPLACED_SESSION),
+          },
+        );
+        if (!done) {
+          inactive = true;
+          throw invalidCredentials();
+        }
+        staged(
+          done.replacedSessionId
+            ? [Session.revoked(userId, done.replacedSessionId, SessionRevocation.REPLACED), ...events]
+            : events,
+        );
+        let user: User | undefined;
+        // Mapped (its encrypted fields read) only for an answer that shows the account, or a notice.
+        const mapped = () => (user ??= ctx.em.map(User, { ...done.accountRow }));
         // The owner hears of a device this account never signed in on (not of the one that made it).
-        if (trust.newDevice && typeof account === 'string') {
+        if (done.newDevice && typeof account === 'string') {
           await deps.outbox.mail(
             tx,
-            deps.messages.newDevice(user.email, {
+            deps.messages.newDevice(mapped().email, {
               device: how.device.name ?? 'an unnamed device',
               client: summarizeUserAgent(ctx.meta.userAgent) ?? undefined,
               address: ctx.meta.ip || undefined,
-              at: deps.clock.now(),
+              at: session.createdAt,
             }),
           );
         }
+        const issued = await deps.sessions.issue(
+          { userId, role: done.accountRow.role as Role, account: mapped },
+          session,
+          refreshToken,
+        );
         return { ...issued, deviceTrustToken: trust.token, deviceTrustTokenExpiresAt: trust.expiresAt };
+      });
+      const outcome = await completing.catch((err: unknown) => {
+        // Suspended, locked by an admin or deleted since its secret was checked: no session, and
+        // the refusal is audited as every failed sign-in is.
+        if (!inactive) throw err;
+        return this.fail(ctx, [
+          {
+            type: 'login.failed',
+            subjectId: who.actorId,
+            data: { reason: 'account_not_active', deviceId: how.device.id },
+          },
+        ]);
       });
       how.try?.succeeded();
       return outcome;

@@ -118,10 +118,36 @@ export class Session {
     this.refreshTokenHash = props.refreshTokenHash;
     this.createdAt = props.now;
     this.lastUsedAt = props.now;
-    this.absoluteExpiresAt = addSeconds(props.now, props.absoluteTtlSeconds);
-    this.expiresAt = minDate(addSeconds(props.now, props.idleTtlSeconds), this.absoluteExpiresAt);
+    const lifetime = Session.lifetime(props.now, props);
+    this.expiresAt = lifetime.expiresAt;
+    this.absoluteExpiresAt = lifetime.absoluteExpiresAt;
     this.record('session.created', { deviceId: this.deviceId });
   }
+
+  /**
+   * When a session opened at `now` expires: idle after `idleTtlSeconds` without a refresh, and at
+   * the latest `absoluteTtlSeconds` after it opened, however often it refreshes.
+   */
+  static lifetime(
+    now: Date,
+    ttl: { idleTtlSeconds: number; absoluteTtlSeconds: number },
+  ): { expiresAt: Date; absoluteExpiresAt: Date } {
+    const absoluteExpiresAt = addSeconds(now, ttl.absoluteTtlSeconds);
+    return { expiresAt: minDate(addSeconds(now, ttl.idleTtlSeconds), absoluteExpiresAt), absoluteExpiresAt };
+  }
+
+  /** The event of a session opened on a device (by the constructor, or by a statement that inserts one). */
+  static created(userId: string, sessionId: string, deviceId: string): DomainEvent {
+    return { type: 'session.created', subjectId: userId, data: { sessionId, deviceId } };
+  }
+
+  /** The event of a session ended (revoke, or a statement that ends one and returns it). */
+  static revoked(userId: string, sessionId: string, reason: SessionRevocation): DomainEvent {
+    return { type: Session.REVOKED, subjectId: userId, data: { sessionId, reason } };
+  }
+
+  /** The type of the event of a session ended (Session.revoked). */
+  static readonly REVOKED = 'session.revoked';
 
   private eventLog?: EventLog;
 
@@ -205,7 +231,7 @@ export class Session {
     Object.assign(this, Session.ended(reason, now));
     if (reason === SessionRevocation.REUSE_DETECTED)
       this.record('refresh_token.reused', { generation: this.generation });
-    this.record('session.revoked', { reason });
+    this.record(Session.REVOKED, { reason });
   }
 }
 

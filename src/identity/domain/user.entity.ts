@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Enum, Index, type Opt, PrimaryKey, Property, Unique } from '@mikro-orm/core';
-import { EventLog } from '../../kernel/domain-event.js';
+import { type DomainEvent, EventLog } from '../../kernel/domain-event.js';
 import { forbidden } from '../../kernel/errors.js';
 import { Blockchain, MfaMethod, Role, UserStatus } from './enums.js';
 import { usernameSkeleton } from './username-skeleton.js';
+
+/** How a sign-in was completed; a trusted device leaves a lockout caused elsewhere in force. */
+export type SignInVia = 'password' | 'wallet' | 'trusted_device' | 'mfa' | 'passkey';
 
 /** The identity aggregate: one person's account. */
 @Entity({ tableName: 'users' })
@@ -211,12 +214,17 @@ export class User {
     this.record('wallet.claim_removed', { blockchain });
   }
 
-  /** A sign-in with the password, the wallet or a passkey: clears the failure count and any temporary lockout. */
-  recordSuccessfulLogin(now: Date, via: 'password' | 'wallet' | 'trusted_device' | 'mfa' | 'passkey'): void {
-    // Through a trusted device, a lockout caused elsewhere stays in force for everyone else.
-    if (via !== 'trusted_device') this.clearLockout();
-    this.lastLoginAt = now;
-    this.record('login.succeeded', { via });
+  /**
+   * What a completed sign-in does to its account: it records when, and (unless through a trusted
+   * device) clears the failure count and any temporary lockout. Written by the statement that
+   * completes a sign-in (sign-in-completion.ts), which applies this rule to the row under its lock.
+   */
+  static signedIn(userId: string, via: SignInVia): { clearsLockout: boolean; event: DomainEvent } {
+    return {
+      // Through a trusted device, a lockout caused elsewhere stays in force for everyone else.
+      clearsLockout: via !== 'trusted_device',
+      event: { type: 'login.succeeded', subjectId: userId, data: { via } },
+    };
   }
 
   /** The owner followed a verification link sent to the address the account still has. */

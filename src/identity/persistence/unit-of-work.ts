@@ -4,31 +4,42 @@ import type { AuditContext, AuditTrail, StagedEntries } from './audit-chain.js';
 
 export type RecordEvent = (event: DomainEvent) => void;
 
+/** Reports events whose audit entries a statement of the transaction staged itself (see StagedEntries). */
+export type StagedEvents = (events: DomainEvent[]) => void;
+
 /** Told the events of a transaction after it committed (never those of one rolled back). */
 export type OnCommitted = (events: DomainEvent[]) => void;
 
 /**
  * Runs one use case as one transaction: the work, one flush, then every event
  * it produced — those recorded by aggregates in this unit of work and those
- * recorded directly — staged for the audit chain before commit. Once the
- * commit succeeded, the same events go to `onCommitted` (the operators' counters).
+ * recorded directly — staged for the audit chain before commit. A statement of the work that
+ * stages its own entries reports their events through `staged` instead. Once the commit
+ * succeeded, all these events go to `onCommitted` (the operators' counters).
  */
 export function createUnitOfWork(audit: AuditTrail, onCommitted: OnCommitted = () => {}) {
   return async function inTransaction<T>(
     em: EntityManager,
     ctx: AuditContext,
-    work: (tx: EntityManager, record: RecordEvent) => Promise<T>,
+    work: (tx: EntityManager, record: RecordEvent, staged: StagedEvents) => Promise<T>,
   ): Promise<T> {
     let events: DomainEvent[] = [];
+    let stagedEvents: DomainEvent[] = [];
     const result = await em.transactional(async (tx) => {
       const direct: DomainEvent[] = [];
-      const result = await work(tx, (event) => direct.push(event));
+      const alreadyStaged: DomainEvent[] = [];
+      const result = await work(
+        tx,
+        (event) => direct.push(event),
+        (more) => alreadyStaged.push(...more),
+      );
       await tx.flush();
       events = [...pullAggregateEvents(tx), ...direct];
       await audit.append(tx, events, ctx);
+      stagedEvents = alreadyStaged;
       return result;
     });
-    onCommitted(events);
+    onCommitted([...stagedEvents, ...events]);
     return result;
   };
 }
