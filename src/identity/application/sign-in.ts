@@ -14,7 +14,7 @@ import { type SignInVia, User } from '../domain/user.entity.js';
 import { summarizeUserAgent } from '../domain/user-agent.js';
 import type { AuditContext, AuditTrail } from '../persistence/audit-chain.js';
 import type { DeviceTrustCounter } from '../persistence/device-trust-counter.js';
-import type { LockoutCounter } from '../persistence/lockout-counter.js';
+import type { LockoutCounter, ReservedAccountTry } from '../persistence/lockout-counter.js';
 import { completeSignIn, REPLACED_SESSION } from '../persistence/sign-in-completion.js';
 import type { InTransaction } from '../persistence/unit-of-work.js';
 import type { DeviceTrustService } from './device-trust.js';
@@ -91,12 +91,7 @@ export function createSignIn(deps: {
       userId: string,
       budget: AttemptBudget,
     ): Promise<SignInTry | undefined> {
-      let settled = false;
-      const settle = () => {
-        const first = !settled;
-        settled = true;
-        return first;
-      };
+      const { settle, settled } = settlement();
       if (budget.kind === 'none') {
         return {
           wrongSecret: async () => [],
@@ -116,11 +111,16 @@ export function createSignIn(deps: {
             if (settle()) await deps.deviceTrustCounter.giveBackTryNow(em, budget.trust.id);
           },
           succeeded: () => void settle(),
-          settled: () => settled,
+          settled,
         };
       }
       const reserved = await deps.lockout.reserveTryNow(em, userId, deps.clock.now());
-      if (!reserved) return undefined;
+      return reserved && this.heldTry(em, userId, reserved);
+    },
+
+    /** The SignInTry of a try already taken from the account's budget (LockoutCounter). */
+    heldTry(em: EntityManager, userId: string, reserved: ReservedAccountTry): SignInTry {
+      const { settle, settled } = settlement();
       return {
         async wrongSecret() {
           if (!settle() || !reserved.lockedUntil) return [];
@@ -134,7 +134,7 @@ export function createSignIn(deps: {
           if (settle()) await deps.lockout.giveBackTryNow(em, userId, reserved);
         },
         succeeded: () => void settle(),
-        settled: () => settled,
+        settled,
       };
     },
 
@@ -308,3 +308,16 @@ export function createSignIn(deps: {
 }
 
 export type SignIn = ReturnType<typeof createSignIn>;
+
+/** A try's settlement: `settle` answers true only the first time it is called. */
+function settlement() {
+  let done = false;
+  return {
+    settle: () => {
+      const first = !done;
+      done = true;
+      return first;
+    },
+    settled: () => done,
+  };
+}

@@ -1,6 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config/config.js';
+import { User } from '../domain/user.entity.js';
 import { executeAndCommitNow } from './commit-now.js';
+import { identifierCondition } from './user-lookup.js';
+import { eagerUserColumns } from './user-queries.js';
 
 /** A try reserved from the account's budget; `lockedUntil` when it was the last one. */
 export interface ReservedAccountTry {
@@ -22,6 +25,22 @@ export interface ReservedAccountTry {
  */
 export function createLockoutCounter(settings: Config['lockout']) {
   const threshold = settings.threshold;
+  /**
+   * Taking a try: the count goes up, and the try that reaches the threshold locks the account
+   * instead, for base × 2^(earlier lockouts) seconds, capped. Parameters from takeTryParams.
+   */
+  const TAKE_TRY = `failed_login_attempts = case when failed_login_attempts + 1 >= ? then 0 else failed_login_attempts + 1 end,
+    locked_until = case when failed_login_attempts + 1 >= ?
+      then ?::timestamptz + make_interval(secs => least(? * power(2, lock_count), ?)) else locked_until end,
+    lock_count = case when failed_login_attempts + 1 >= ? then lock_count + 1 else lock_count end`;
+  const takeTryParams = (now: Date) => [
+    threshold,
+    threshold,
+    now,
+    settings.baseSeconds,
+    settings.maxSeconds,
+    threshold,
+  ];
   return {
     /** Takes one try; undefined while the account is locked. */
     async reserveTryNow(
@@ -31,17 +50,50 @@ export function createLockoutCounter(settings: Config['lockout']) {
     ): Promise<ReservedAccountTry | undefined> {
       const rows = await executeAndCommitNow<{ locked: boolean; locked_until: Date | string | null }>(
         em,
-        `update users set
-            failed_login_attempts = case when failed_login_attempts + 1 >= ? then 0 else failed_login_attempts + 1 end,
-            locked_until = case when failed_login_attempts + 1 >= ?
-              then ?::timestamptz + make_interval(secs => least(? * power(2, lock_count), ?)) else locked_until end,
-            lock_count = case when failed_login_attempts + 1 >= ? then lock_count + 1 else lock_count end
-          where id = ? and (locked_until is null or locked_until <= ?)
+        `update users set ${TAKE_TRY} where id = ? and ${NOT_LOCKED}
           returning locked_until > ? as locked, locked_until`,
-        [threshold, threshold, now, settings.baseSeconds, settings.maxSeconds, threshold, userId, now, now],
+        [...takeTryParams(now), userId, now, now],
       );
       if (rows.length !== 1) return undefined;
-      return rows[0].locked && rows[0].locked_until ? { lockedUntil: new Date(rows[0].locked_until) } : {};
+      return reservedFrom(rows[0]);
+    },
+
+    /**
+     * The account an identifier names, its password hash read, and one try taken from its budget,
+     * in one statement: a sign-in's round trip before its password is compared, which takes as
+     * long whether or not the identifier names an account. Undefined when none does; `reserved`
+     * undefined while the account is locked. The user is mapped into `em`.
+     */
+    async findAndReserveTryNow(
+      em: EntityManager,
+      identifier: string,
+      now: Date,
+    ): Promise<{ user: User; reserved?: ReservedAccountTry } | undefined> {
+      const match = identifierCondition(identifier, 'u');
+      const [row] = await executeAndCommitNow<Record<string, unknown>>(
+        em,
+        `with found as (
+           select ${eagerUserColumns(em, 'u')}, u.password_hash from users u where ${match?.sql ?? 'false'}
+         ), reserved as (
+           update users set ${TAKE_TRY} where id = (select id from found) and ${NOT_LOCKED}
+           returning true as reserved_try, locked_until > ? as reserved_locked, locked_until as reserved_locked_until
+         )
+         select found.*, reserved.* from found left join reserved on true`,
+        [...(match ? [match.value] : []), ...takeTryParams(now), now, now],
+      );
+      if (!row) return undefined;
+      const {
+        reserved_try: taken,
+        reserved_locked: locked,
+        reserved_locked_until: lockedUntil,
+        ...account
+      } = row;
+      const user = em.map(User, account);
+      if (taken !== true) return { user };
+      return {
+        user,
+        reserved: reservedFrom({ locked: locked === true, locked_until: lockedUntil as Date | null }),
+      };
     },
 
     /**
@@ -69,3 +121,9 @@ export function createLockoutCounter(settings: Config['lockout']) {
 }
 
 export type LockoutCounter = ReturnType<typeof createLockoutCounter>;
+
+/** An account takes no try while locked: the condition of the row, its one parameter `now`. */
+const NOT_LOCKED = '(locked_until is null or locked_until <= ?)';
+
+const reservedFrom = (row: { locked: boolean; locked_until: Date | string | null }): ReservedAccountTry =>
+  row.locked && row.locked_until ? { lockedUntil: new Date(row.locked_until) } : {};

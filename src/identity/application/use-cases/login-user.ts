@@ -5,6 +5,7 @@ import type { Clock } from '../../../kernel/clock.js';
 import type { DomainEvent } from '../../../kernel/domain-event.js';
 import { DomainError, ErrorCode, forbidden } from '../../../kernel/errors.js';
 import { parseDeviceId, parseDeviceName } from '../../domain/device.js';
+import type { DeviceTrust } from '../../domain/device-trust.entity.js';
 import { EmailTokenPurpose } from '../../domain/email-token.entity.js';
 import { User } from '../../domain/user.entity.js';
 import type { LockoutCounter } from '../../persistence/lockout-counter.js';
@@ -14,7 +15,7 @@ import type { DeviceTrustService } from '../device-trust.js';
 import type { SendLink } from '../email-links.js';
 import type { RequestContext } from '../request-context.js';
 import type { SecurityObserver } from '../security-observer.js';
-import type { AttemptBudget, MfaChallengeOutcome, SignIn, SignInOutcome } from '../sign-in.js';
+import type { AttemptBudget, MfaChallengeOutcome, SignIn, SignInOutcome, SignInTry } from '../sign-in.js';
 
 export interface LoginUserInput {
   identifier: string;
@@ -96,38 +97,65 @@ export function createLoginUser(deps: {
       throw forbidden('Confirm your email address to sign in: follow the link sent to it');
     };
 
-    const found = await findUserByIdentifier(em, input.identifier, { withPasswordHash: true });
-    if (!found) {
-      await deps.limits.addressFailureCap(meta.ip);
-      // The round trip a known account's attempt spends reserving its try (matching no row
-      // here), and a comparison at the same cost: an unknown identifier takes as long.
-      await deps.lockout.reserveTryNow(em, randomUUID(), deps.clock.now());
+    const unknown = async (): Promise<never> => {
+      // A comparison at the same cost: an unknown identifier takes as long.
       await deps.hasher.verifyDummy(input.password);
       return fail('unknown_user');
+    };
+    let found: User | null;
+    let trust: DeviceTrust | undefined;
+    let reserved: SignInTry | undefined;
+    if (!input.deviceTrustToken) {
+      // The usual sign-in, from a device with no trust to prove: the account is found and a try
+      // of its budget taken in one statement, which takes as long when no account matches.
+      await deps.limits.addressFailureCap(meta.ip);
+      const taken = await deps.lockout.findAndReserveTryNow(em, input.identifier, deps.clock.now());
+      if (!taken) return unknown();
+      found = taken.user;
+      reserved = taken.reserved && deps.signIn.heldTry(em, found.id, taken.reserved);
+    } else {
+      found = await findUserByIdentifier(em, input.identifier, { withPasswordHash: true });
+      if (!found) {
+        await deps.limits.addressFailureCap(meta.ip);
+        // The round trip a known account's attempt spends reserving its try (matching no row here).
+        await deps.lockout.reserveTryNow(em, randomUUID(), deps.clock.now());
+        return unknown();
+      }
+      trust = await deps.deviceTrust.find(em, input.deviceTrustToken, found.id, device.id);
+      // A device that proves earlier trust is not refused by a cap that strangers at its address filled.
+      if (!trust) await deps.limits.addressFailureCap(meta.ip);
+      reserved = await deps.signIn.reserveTry(
+        em,
+        found.id,
+        trust ? { kind: 'device', trust } : { kind: 'account' },
+      );
     }
-    const trust = await deps.deviceTrust.find(em, input.deviceTrustToken, found.id, device.id);
-    // A device that proves earlier trust is not refused by a cap that strangers at its address filled.
-    if (!trust) await deps.limits.addressFailureCap(meta.ip);
     const budget: AttemptBudget = trust ? { kind: 'device', trust } : { kind: 'account' };
-    const reserved = await deps.signIn.reserveTry(em, found.id, budget);
     if (!reserved) {
       await deps.hasher.verifyDummy(input.password);
       return fail(trust ? 'trusted_device_exhausted' : 'locked_out', found.id);
     }
-    return deps.signIn.settleAfter(reserved, async () => {
+    const attempt = reserved;
+    const account = found;
+    return deps.signIn.settleAfter(attempt, async () => {
       // bcrypt runs outside any transaction: no connection is held while hashing.
-      if (!(await deps.hasher.verify(input.password, found.passwordHash)))
-        return fail('bad_password', found.id, await reserved.wrongSecret());
-      if (!found.canAuthenticate) {
+      if (!(await deps.hasher.verify(input.password, account.passwordHash)))
+        return fail('bad_password', account.id, await attempt.wrongSecret());
+      if (!account.canAuthenticate) {
         // The password was right: not a guess, so the try goes back.
-        await reserved.release();
-        return fail(`account_${found.status.toLowerCase()}`, found.id);
+        await attempt.release();
+        return fail(`account_${account.status.toLowerCase()}`, account.id);
       }
-      if (deps.requireVerifiedEmail && !found.emailVerified) {
-        await reserved.release();
-        return unverified(ctx, found);
+      if (deps.requireVerifiedEmail && !account.emailVerified) {
+        await attempt.release();
+        return unverified(ctx, account);
       }
-      return deps.signIn.firstFactorPassed(ctx, found, { device, budget, factor: 'password', try: reserved });
+      return deps.signIn.firstFactorPassed(ctx, account, {
+        device,
+        budget,
+        factor: 'password',
+        try: attempt,
+      });
     });
   }
 }
