@@ -239,16 +239,19 @@ export function createJobQueue(opts: JobQueueOptions) {
     concurrency: number,
     handle: (job: JobWithMetadata<object>) => Promise<unknown>,
   ): Promise<void> {
-    // Up to `concurrency` jobs in hand, fetched by (at most) two loops in batches worked in
-    // parallel. A loop whose fetch came back full fetches again at once, so a backlog drains
-    // without waiting out the polling interval between jobs; a short fetch goes back to polling.
-    const loops = Math.min(2, concurrency);
-    const batchSize = Math.ceil(concurrency / loops);
+    // Up to `concurrency` jobs in hand, fetched by one loop per queue in batches worked in
+    // parallel. One loop, because a new job's notification wakes every loop of its queue and
+    // each then fetches: two loops made two fetches per job, one of them empty. A loop whose
+    // fetch came back full fetches again at once, so a backlog drains without waiting out the
+    // polling interval between jobs; a short fetch goes back to waiting. The batch is done when
+    // its slowest job is: a slow send holds back the jobs fetched after it, for as long as the
+    // sender's timeouts let it.
+    const batchSize = concurrency;
     await boss.work(
       queue,
       {
         batchSize,
-        localConcurrency: loops,
+        localConcurrency: 1,
         burstWhenBatchFull: batchSize > 1,
         includeMetadata: true,
         perJobResults: true,
