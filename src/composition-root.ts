@@ -170,6 +170,7 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
     role: works ? 'worker' : 'producer',
     // Behind a transaction pooler a LISTEN lands on a borrowed server connection: poll instead.
     listen: config.databasePoolMode === 'session',
+    prepared: config.databasePoolMode === 'session',
     tuning: opts.jobTuning,
   });
   const sms =

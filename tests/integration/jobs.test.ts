@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { PgBoss } from 'pg-boss';
+import { JOB_SCHEMA, prepareStatements } from '../../src/adapters/jobs/job-queue';
 import { runOperatorCommand } from '../support/command';
 import { aUser, signIn } from '../support/factories';
 import { recordLogLine, recordSecretsIn } from '../support/log-scan';
@@ -231,4 +233,55 @@ describe('the job queue', () => {
       await a.close();
     }
   }, 100_000);
+
+  it("prepares pg-boss's statements of one command: on its own pool, and in the transaction that writes a job", async () => {
+    const app = await startTestApp({ env: { WORKER: 'off' } });
+    const boss = new PgBoss({
+      connectionString: app.databaseUrl,
+      schema: JOB_SCHEMA,
+      max: 1,
+      supervise: false,
+      schedule: false,
+      migrate: false,
+    });
+    prepareStatements(boss);
+    const prepared = async (query: (sql: string) => Promise<{ rows: { statement: string }[] }>) =>
+      (await query('select statement from pg_prepared_statements')).rows.map((r) =>
+        r.statement.replace(/\s+/g, ' ').trim(),
+      );
+    try {
+      await boss.start();
+      const queue = `prepared-probe-${randomBytes(3).toString('hex')}`;
+      await boss.createQueue(queue);
+      await boss.send(queue, { n: 1 });
+      const [job] = await boss.fetch(queue);
+      await boss.complete(queue, job.id);
+      // One connection in pg-boss's pool: the one that prepared them.
+      const pool = (
+        boss.getDb() as unknown as {
+          pool: { query(sql: string): Promise<{ rows: { statement: string }[] }> };
+        }
+      ).pool;
+      const onPool = await prepared((sql) => pool.query(sql));
+      // The job's insert, the fetch and the completion, among the rest.
+      expect(onPool).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/INSERT INTO pgboss\.job_common .*\$1/),
+          expect.stringMatching(/UPDATE pgboss\.job_common SET completed_on/),
+          expect.stringMatching(/retry_count = CASE WHEN started_on IS NOT NULL THEN retry_count \+ 1/),
+        ]),
+      );
+
+      await app.orm.em.fork().transactional(async (tx: EntityManager) => {
+        await app.service.jobs.mail(tx, aMessage('prepared'));
+        const inTransaction = await prepared(async (sql) => ({ rows: await tx.execute(sql) }));
+        expect(inTransaction).toEqual(
+          expect.arrayContaining([expect.stringMatching(/INSERT INTO pgboss\.job_common .*\$1/)]),
+        );
+      });
+    } finally {
+      await boss.stop({ graceful: false, close: true });
+      await app.close();
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { parse } from 'graphql';
+import { createStatementRunner } from '../../src/adapters/database/prepared-statements';
 import { createLockoutCounter } from '../../src/identity/persistence/lockout-counter';
 import { testClock } from '../support/clock';
 import { loginOutcome } from '../support/errors';
@@ -62,7 +63,10 @@ describe('a reserved lockout try is settled on every path', () => {
 
   it('locks with an end when the last try is never settled, and the lockout ends by itself', async () => {
     const user = await aUser(app);
-    const counter = createLockoutCounter({ threshold: 5, baseSeconds: 900, maxSeconds: 86400 });
+    const counter = createLockoutCounter(
+      { threshold: 5, baseSeconds: 900, maxSeconds: 86400 },
+      createStatementRunner({ named: false }),
+    );
     const em = app.orm.em.fork();
     const tries = [];
     for (let i = 0; i < 5; i++) tries.push(await counter.reserveTryNow(em, user.id, clock.now()));

@@ -21,12 +21,20 @@ interface KnexClient {
   releaseConnection(connection: PgClient): Promise<void>;
 }
 
+/**
+ * The name a statement is prepared under: from its text, so that one name always means one text
+ * (PostgreSQL refuses to prepare a name twice on a connection; pg prepares each name once per
+ * connection and then only binds it).
+ */
+export const statementName = (text: string): string =>
+  `q${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+
 /** The statement's text with numbered placeholders, and the name it is prepared under. */
 function numbered(sql: string): { text: string; name: string } {
   let n = 0;
   // The statements run here hold no literal or identifier with a question mark in it.
   const text = sql.replace(/\?/g, () => `$${++n}`);
-  return { text, name: `q${createHash('sha256').update(text).digest('hex').slice(0, 24)}` };
+  return { text, name: statementName(text) };
 }
 
 /**

@@ -128,7 +128,6 @@ export function createIdentityApplication(deps: IdentityDeps) {
     batchSize: settings.auditChain.batchSize,
     leaseMs: settings.auditChain.leaseMs,
   });
-  const lockout = createLockoutCounter(settings.lockout);
   const deviceTrust = createDeviceTrust({ tokens, clock, issuer, settings: settings.deviceTrust });
   const challenges = createMfaChallenges({ tokens, clock, issuer });
   const secondFactor = createSecondFactor({ encryption, hashCode, clock });
@@ -137,6 +136,7 @@ export function createIdentityApplication(deps: IdentityDeps) {
   const outbox = deps.outbox;
   const sendLink = createEmailLinks({ clock, outbox, messages });
   const runStatement = deps.runStatement ?? createStatementRunner({ named: false });
+  const lockout = createLockoutCounter(settings.lockout, runStatement);
   const signIn = createSignIn({
     clock,
     runStatement,

@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RunStatement } from '../../adapters/database/prepared-statements.js';
 import type { Config } from '../../config/config.js';
 import { User } from '../domain/user.entity.js';
-import { executeAndCommitNow } from './commit-now.js';
+import { executeAndCommitNow, runAndCommitNow } from './commit-now.js';
 import { identifierCondition } from './user-lookup.js';
 import { eagerUserColumns } from './user-queries.js';
 
@@ -23,7 +24,7 @@ export interface ReservedAccountTry {
  * so they cannot extend it. The count is cleared by a successful sign-in or an admin's unlock
  * (`User.clearLockout`, through the unit of work).
  */
-export function createLockoutCounter(settings: Config['lockout']) {
+export function createLockoutCounter(settings: Config['lockout'], run: RunStatement) {
   const threshold = settings.threshold;
   /**
    * Taking a try: the count goes up, and the try that reaches the threshold locks the account
@@ -70,8 +71,9 @@ export function createLockoutCounter(settings: Config['lockout']) {
       now: Date,
     ): Promise<{ user: User; reserved?: ReservedAccountTry } | undefined> {
       const match = identifierCondition(identifier, 'u');
-      const [row] = await executeAndCommitNow<Record<string, unknown>>(
+      const [row] = await runAndCommitNow<Record<string, unknown>>(
         em,
+        run,
         `with found as (
            select ${eagerUserColumns(em, 'u')}, u.password_hash from users u where ${match?.sql ?? 'false'}
          ), reserved as (
