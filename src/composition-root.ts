@@ -200,6 +200,7 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
     tokens: createSignedTokens({ keys: signingKeys, clock, issuer: config.jwt.issuer }),
     limits: createRateLimits(config.rateLimits, {
       knex: orm.em.getConnection().getKnex(),
+      prepared: config.databasePoolMode === 'session',
       redis,
       clock,
       onRefused: metrics?.rateLimitRefused,

@@ -3,6 +3,7 @@ import { loginOutcome } from '../support/errors';
 import { aRegistration, aUser, signIn } from '../support/factories';
 import { LoginDoc, RefreshDoc, RegisterDoc } from '../support/operations';
 import { freePort } from '../support/ports';
+import { preparedOnPool } from '../support/prepared';
 import { findRedisServer, startRedisServer } from '../support/redis-server';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -169,6 +170,14 @@ describe.each(['postgres', 'redis'])('the shared %s store', (store) => {
       await second.close();
     }
   });
+
+  if (store === 'postgres')
+    it('sends its statements prepared on direct connections', async () => {
+      app = await startTestApp({ env: withStore() });
+      const user = await aUser(app);
+      await signIn(app, user);
+      expect(await preparedOnPool(app, 'rate_limits', 'ON CONFLICT(key)')).toBeGreaterThanOrEqual(1);
+    });
 });
 
 /** The counter keys an instance wrote to its store. */

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { createFieldEncryption } from '../../src/adapters/crypto/field-encryption';
 import { createSigningKeys, KEY_CACHE_SECONDS } from '../../src/adapters/tokens/signing-keys';
 import { canonicalJson } from '../../src/identity/domain/audit-canonical';
@@ -11,6 +10,7 @@ import { errorCode } from '../support/errors';
 import { aUser, signIn } from '../support/factories';
 import { holdRowLock, waitForLockWaits } from '../support/locks';
 import { MeDoc, RefreshDoc } from '../support/operations';
+import { preparedOnPool } from '../support/prepared';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
 import { decodeSegment, JWT_FORMAT, REFRESH_TOKEN_FORMAT } from '../support/tokens';
 
@@ -329,29 +329,9 @@ describe('refresh', () => {
         return sql;
       });
       expect(kinds).toEqual(['rotate and stage audit entry']);
-      // Sent as a prepared statement (a direct connection allows it): of every connection of the
-      // pool, taken all at once so that each is a different one, exactly one holds it.
-      const knex = counted.orm.em.getConnection().getKnex().client as unknown as {
-        pool: { max: number };
-        acquireConnection(): Promise<Client>;
-        releaseConnection(c: Client): Promise<void>;
-      };
-      const connections = await Promise.all(
-        Array.from({ length: knex.pool.max }, () => knex.acquireConnection()),
-      );
-      try {
-        const counts = await Promise.all(
-          connections.map((c) =>
-            c.query<{ n: number }>(
-              `select count(*)::int as n from pg_prepared_statements
-                where statement like 'with account as%' and statement like '%retired_refresh_tokens%'`,
-            ),
-          ),
-        );
-        expect(counts.reduce((sum, { rows }) => sum + rows[0].n, 0)).toBe(1);
-      } finally {
-        await Promise.all(connections.map((c) => knex.releaseConnection(c)));
-      }
+      // Sent as a prepared statement (a direct connection allows it): exactly one connection of
+      // the pool holds it.
+      expect(await preparedOnPool(counted, 'with account as', 'retired_refresh_tokens')).toBe(1);
     } finally {
       await counted.close();
     }

@@ -1,8 +1,8 @@
-import type { Client } from 'pg';
 import { auditOf } from '../support/audit';
 import { loginOutcome, meCode } from '../support/errors';
 import { aUser, signIn } from '../support/factories';
 import { LoginDoc } from '../support/operations';
+import { preparedOnPool } from '../support/prepared';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -154,29 +154,10 @@ describe('completing a sign-in', () => {
       expect(sent.slice(begin + 1, commit)).toEqual([
         expect.stringMatching(/^with account as \( update users/),
       ]);
-      // Prepared (a direct connection allows it) on the connection of a transaction that ran it:
-      // every connection of the pool, taken at once so that each is a different one, is asked.
-      const knex = counted.orm.em.getConnection().getKnex().client as unknown as {
-        pool: { max: number };
-        acquireConnection(): Promise<Client>;
-        releaseConnection(c: Client): Promise<void>;
-      };
-      const connections = await Promise.all(
-        Array.from({ length: knex.pool.max }, () => knex.acquireConnection()),
-      );
-      try {
-        const counts = await Promise.all(
-          connections.map((c) =>
-            c.query<{ n: number }>(
-              `select count(*)::int as n from pg_prepared_statements
-                where statement like 'with account as%' and statement like '%insert into device_trusts%'`,
-            ),
-          ),
-        );
-        expect(counts.reduce((sum, { rows }) => sum + rows[0].n, 0)).toBeGreaterThanOrEqual(1);
-      } finally {
-        await Promise.all(connections.map((c) => knex.releaseConnection(c)));
-      }
+      // Prepared (a direct connection allows it) on the connections of the transactions that ran it.
+      expect(
+        await preparedOnPool(counted, 'with account as', 'insert into device_trusts'),
+      ).toBeGreaterThanOrEqual(1);
     } finally {
       await counted.close();
     }

@@ -11,6 +11,7 @@ import {
 import type { Config } from '../../config/config.js';
 import type { Clock } from '../../kernel/clock.js';
 import { DomainError, ErrorCode } from '../../kernel/errors.js';
+import { statementName } from '../database/prepared-statements.js';
 import { clientAddressKey } from './client-address.js';
 import { MemoryCounters } from './memory-counters.js';
 
@@ -32,6 +33,8 @@ export interface RateLimitBackends {
   clock: Clock;
   /** Told the name of each budget that refuses a request (`login`, `register`, …: a fixed set). */
   onRefused?: (budget: string) => void;
+  /** Whether the postgres store's statements may be prepared: only on direct connections (default false). */
+  prepared?: boolean;
 }
 
 /** What rate-limiter-flexible's postgres store sends: a statement, which it also names. */
@@ -42,18 +45,21 @@ interface StoreQuery {
 }
 
 /**
- * The ORM's connection pool as the postgres store's client, each statement sent unnamed. The store
- * names its statements, and node-postgres then prepares each once per connection and afterwards
- * only refers to it; behind a pooler in transaction mode the next statement may reach another
- * server connection, where that name is unknown or already taken, and every such failure would
- * silently hand the count to the per-process insurance limiter.
+ * The ORM's connection pool as the postgres store's client. On direct connections (`prepared`)
+ * each statement is a named prepared statement, named from its text (not the store's own names, of
+ * which one covers statements of several texts), so a connection plans it once. Behind a pooler in
+ * transaction mode each is sent unnamed: the next statement may reach another server connection,
+ * where that name is unknown or already taken, and every such failure would silently hand the
+ * count to the per-process insurance limiter.
  */
-function unnamedStatements(knex: Knex) {
+function storeClient(knex: Knex, prepared: boolean) {
   return {
     async query({ text, values }: StoreQuery) {
       const connection = await knex.client.acquireConnection();
       try {
-        return await connection.query({ text, values });
+        return await connection.query(
+          prepared ? { name: statementName(text), text, values } : { text, values },
+        );
       } finally {
         await knex.client.releaseConnection(connection);
       }
@@ -95,7 +101,7 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
       });
     return new RateLimiterPostgres({
       ...opts,
-      storeClient: unnamedStatements(knex),
+      storeClient: storeClient(knex, backends.prepared === true),
       storeType: 'pool',
       tableName: 'rate_limits',
       tableCreated: true,
