@@ -268,13 +268,14 @@ export function createSignIn(deps: {
             : events,
         );
         let user: User | undefined;
-        // Mapped (its encrypted fields read) only for an answer that shows the account, or a notice.
+        // Mapped (its encrypted fields read) only for an answer that shows the account.
         const mapped = () => (user ??= ctx.em.map(User, { ...done.accountRow }));
         // The owner hears of a device this account never signed in on (not of the one that made it).
         if (done.newDevice && typeof account === 'string') {
           await deps.outbox.mail(
             tx,
-            deps.messages.newDevice(mapped().email, {
+            // The address as stored (plain text, as the sign-in looks it up): no entity to map.
+            deps.messages.newDevice(done.accountRow.email as string, {
               device: how.device.name ?? 'an unnamed device',
               client: summarizeUserAgent(ctx.meta.userAgent) ?? undefined,
               address: ctx.meta.ip || undefined,
