@@ -1,6 +1,7 @@
+import { parse } from 'graphql';
 import { auditOf } from '../support/audit';
 import { loginOutcome, meCode } from '../support/errors';
-import { aUser, signIn } from '../support/factories';
+import { aRegistration, aUser, signIn } from '../support/factories';
 import { LoginDoc } from '../support/operations';
 import { preparedOnPool } from '../support/prepared';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -43,7 +44,18 @@ describe('completing a sign-in', () => {
     expect(await meCode(app, first.accessToken)).toBe('UNAUTHENTICATED');
     expect(await meCode(app, second.accessToken)).toBe('OK');
 
-    const entries = (await auditOf(app, user.id)).filter((e) => e.type !== 'user.registered');
+    const all = await auditOf(app, user.id);
+    // The chain in the order things happened: the account, then each sign-in and its session, the
+    // replaced session ending between the second sign-in and its new session.
+    expect(all.map((e) => e.type)).toEqual([
+      'user.registered',
+      'login.succeeded',
+      'session.created',
+      'login.succeeded',
+      'session.revoked',
+      'session.created',
+    ]);
+    const entries = all.filter((e) => e.type !== 'user.registered');
     const of = (type: string) => entries.filter((e) => e.type === type).map((e) => JSON.parse(e.data));
     expect(of('login.succeeded')).toEqual([{ via: 'password' }, { via: 'password' }]);
     expect(of('session.created')).toEqual([
@@ -56,6 +68,19 @@ describe('completing a sign-in', () => {
       expect(entry.subject_id).toBe(user.id);
       expect(entry.request_id).toEqual(expect.any(String));
     }
+  });
+
+  it('audits a sign-up in the order it happened: the account, then its sign-in and session', async () => {
+    const input = { ...aRegistration(), deviceId: 'first-phone' };
+    const res = await app.gqlAny(
+      parse('mutation SignUp($input: SignUpInput!) { signUp(input: $input) { user { id } } }'),
+      { input },
+    );
+    expect(res.errors).toBeUndefined();
+    const userId = (res.data as { signUp: { user: { id: string } } }).signUp.user.id;
+    const types = (await auditOf(app, userId)).map((e) => e.type);
+    expect(types.indexOf('user.registered')).toBe(0);
+    expect(types.slice(-2)).toEqual(['login.succeeded', 'session.created']);
   });
 
   it("through a trusted device leaves a lockout made elsewhere in force, and renews the device's own budget", async () => {

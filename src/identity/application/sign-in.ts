@@ -230,7 +230,7 @@ export function createSignIn(deps: {
       };
       const { session, refreshToken } = deps.sessions.prepare(how.device, ctx.meta);
       let inactive = false;
-      const completing = deps.inTransaction(ctx.em, who, async (tx, _record, staged) => {
+      const completing = deps.inTransaction(ctx.em, who, async (tx, _record, stage) => {
         await how.within?.(tx);
         const userId = typeof account === 'string' ? account : (await account(tx)).id;
         // What `within` changed, or the new account, is written before the statement reads it.
@@ -238,11 +238,9 @@ export function createSignIn(deps: {
         who.actorId = userId;
         const trust = await deps.deviceTrust.mint(userId, how.device.id);
         const signedIn = User.signedIn(userId, how.via);
-        const events = [
-          ...(how.events ?? []),
-          signedIn.event,
-          Session.created(userId, session.id, session.deviceId),
-        ];
+        // In the order they happened: what `within` or the new account recorded, then the sign-in.
+        const before = [...stage.takeRecorded(), ...(how.events ?? []), signedIn.event];
+        const opened = Session.created(userId, session.id, session.deviceId);
         const done = await completeSignIn(
           tx,
           deps.runStatement,
@@ -253,20 +251,23 @@ export function createSignIn(deps: {
             session,
             trust: { id: randomUUID(), tokenId: trust.jti, expiresAt: trust.expiresAt },
           },
-          {
-            entries: deps.audit.stagedWith(events, who),
-            replaced: deps.audit.stagedPerRow(Session.REVOKED, who, REPLACED_SESSION),
-          },
+          deps.audit.stagedInOrder(who, [
+            { events: before },
+            { fromRows: 'replaced', type: Session.REVOKED, fields: REPLACED_SESSION },
+            { events: [opened] },
+          ]),
         );
         if (!done) {
           inactive = true;
           throw invalidCredentials();
         }
-        staged(
-          done.replacedSessionId
-            ? [Session.revoked(userId, done.replacedSessionId, SessionRevocation.REPLACED), ...events]
-            : events,
-        );
+        stage.staged([
+          ...before,
+          ...(done.replacedSessionId
+            ? [Session.revoked(userId, done.replacedSessionId, SessionRevocation.REPLACED)]
+            : []),
+          opened,
+        ]);
         let user: User | undefined;
         // Mapped (its encrypted fields read) only for an answer that shows the account.
         const mapped = () => (user ??= ctx.em.map(User, { ...done.accountRow }));

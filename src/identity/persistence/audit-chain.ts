@@ -170,6 +170,19 @@ export function createAuditTrail(deps: { clock: Clock; enabled: boolean }) {
     fields: { subjectId: string; data: Record<string, string> },
   ): StagedEntries | undefined {
     if (!deps.enabled) return undefined;
+    const row = rowSelect(type, ctx, fields);
+    return {
+      sql: (cte) => `insert into audit_pending (${STAGED_COLUMNS}) ${row.sql} from ${cte} as row`,
+      params: row.params,
+    };
+  }
+
+  /** The SELECT list of one entry of `type` built from a row named `row` (see stagedPerRow), and its parameters. */
+  function rowSelect(
+    type: string,
+    ctx: AuditContext,
+    fields: { subjectId: string; data: Record<string, string> },
+  ): { sql: string; params: unknown[] } {
     const [id, , actorId, , clientIp, userAgent, requestId, occurredAt] = rowsOf(
       [{ type, data: {} }],
       ctx,
@@ -181,11 +194,46 @@ export function createAuditTrail(deps: { clock: Clock; enabled: boolean }) {
       .map((k, i) => `'${i === 0 ? '{' : ','}${JSON.stringify(k)}:' || to_json(${fields.data[k]})::text`)
       .join(' || ');
     return {
+      sql: `select ?::uuid, ?, ?::uuid, ${fields.subjectId}, ?, ?, ?, ?::timestamptz, ${keys.length ? `${data} || '}'` : "'{}'"}`,
+      params: [id, type, actorId, clientIp, userAgent, requestId, occurredAt],
+    };
+  }
+
+  /**
+   * One INSERT staging, in the order given, entries of known events and entries built from the rows
+   * of a CTE (`fromRows`, as stagedPerRow), only when the named CTE of the statement has rows (as
+   * stagedWith). Positions in audit_pending, which order the chain, follow the order given, which
+   * separate INSERTs in one statement would not promise. Undefined when the audit is off.
+   */
+  function stagedInOrder(
+    ctx: AuditContext,
+    parts: (
+      | { events: DomainEvent[] }
+      | { fromRows: string; type: string; fields: { subjectId: string; data: Record<string, string> } }
+    )[],
+  ): StagedEntries | undefined {
+    if (!deps.enabled) return undefined;
+    const selects: string[] = [];
+    const params: unknown[] = [];
+    parts.forEach((part, i) => {
+      if ('events' in part) {
+        rowsOf(part.events, ctx).forEach((row, n) => {
+          selects.push(`select ${i}, ${n}, ${ENTRY_ROW.slice(1, -1)}`);
+          params.push(...row);
+        });
+      } else {
+        const row = rowSelect(part.type, ctx, part.fields);
+        selects.push(`${row.sql.replace(/^select /, `select ${i}, 0, `)} from ${part.fromRows} as row`);
+        params.push(...row.params);
+      }
+    });
+    return {
       sql: (cte) =>
         `insert into audit_pending (${STAGED_COLUMNS})
-         select ?::uuid, ?, ?::uuid, ${fields.subjectId}, ?, ?, ?, ?::timestamptz, ${keys.length ? `${data} || '}'` : "'{}'"}
-           from ${cte} as row`,
-      params: [id, type, actorId, clientIp, userAgent, requestId, occurredAt],
+         select ${STAGED_COLUMNS} from (${selects.join(' union all ')})
+           as entry (part, n, ${STAGED_COLUMNS})
+          where exists (select 1 from ${cte}) order by part, n`,
+      params,
     };
   }
 
@@ -194,6 +242,7 @@ export function createAuditTrail(deps: { clock: Clock; enabled: boolean }) {
     append,
     stagedWith,
     stagedPerRow,
+    stagedInOrder,
     /**
      * For facts recorded outside a use case's transaction (a failed sign-in): committed on their
      * own, together with those of other requests recorded at the same moment, before it resolves.

@@ -51,14 +51,12 @@ export interface CompletedSignIn {
 }
 
 /**
- * The audit entries of a completed sign-in: `entries` are the events known before it (staged when
- * the session was inserted), `replaced` the one entry for the session it replaced, staged from the
- * replaced row (AuditTrail.stagedPerRow with REPLACED_SESSION). Either is absent with the audit off.
+ * The audit entries of a completed sign-in (AuditTrail.stagedInOrder, gated on the inserted
+ * session): what happened up to the sign-in itself, `login.succeeded` last; then the entry for the
+ * session it replaced, built from the replaced row (REPLACED_SESSION over `replaced`); then the
+ * session opened. Absent with the audit off.
  */
-export interface SignInAudit {
-  entries?: StagedEntries;
-  replaced?: StagedEntries;
-}
+export type SignInAudit = StagedEntries | undefined;
 
 /** The fields of the replaced session's `session.revoked` entry, over the row `replaced` returns. */
 export const REPLACED_SESSION = {
@@ -87,10 +85,6 @@ export async function completeSignIn(
   const { session, trust, now } = writes;
   // The session is inserted only once the replaced one has ended (the cross join reads all of
   // `replaced` first): one live session per device, by a partial unique index.
-  const auditCtes = [
-    audit.replaced && `revoked_entry as (${audit.replaced.sql('replaced')})`,
-    audit.entries && `entries as (${audit.entries.sql('opened')})`,
-  ].filter(Boolean);
   const [row] = await run(
     tx,
     `with account as (
@@ -117,7 +111,7 @@ export async function completeSignIn(
          token_id = excluded.token_id, failed_attempts = 0,
          expires_at = excluded.expires_at, updated_at = excluded.updated_at
        returning (xmax = 0) as inserted
-     )${auditCtes.map((cte) => `, ${cte}`).join('')}
+     )${audit ? `, entries as (${audit.sql('opened')})` : ''}
      select account.*, (select id from replaced) as replaced_session_id,
             (select inserted from trusted) as new_device
        from account`,
@@ -147,8 +141,7 @@ export async function completeSignIn(
       trust.tokenId,
       trust.expiresAt,
       now,
-      ...(audit.replaced?.params ?? []),
-      ...(audit.entries?.params ?? []),
+      ...(audit?.params ?? []),
     ],
   );
   if (!row) return undefined;

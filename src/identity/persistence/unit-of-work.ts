@@ -4,8 +4,16 @@ import type { AuditContext, AuditTrail, StagedEntries } from './audit-chain.js';
 
 export type RecordEvent = (event: DomainEvent) => void;
 
-/** Reports events whose audit entries a statement of the transaction staged itself (see StagedEntries). */
-export type StagedEvents = (events: DomainEvent[]) => void;
+/**
+ * For a statement of the transaction that stages audit entries itself (see StagedEntries), in the
+ * order the events happened. `takeRecorded` hands over the events recorded so far (by aggregates in
+ * the unit of work, flushed, and directly), which the transaction then no longer stages at its
+ * end; `staged` reports the events the statement staged, for `onCommitted`.
+ */
+export interface StageInStatement {
+  takeRecorded(): DomainEvent[];
+  staged(events: DomainEvent[]): void;
+}
 
 /** Told the events of a transaction after it committed (never those of one rolled back). */
 export type OnCommitted = (events: DomainEvent[]) => void;
@@ -14,25 +22,29 @@ export type OnCommitted = (events: DomainEvent[]) => void;
  * Runs one use case as one transaction: the work, one flush, then every event
  * it produced — those recorded by aggregates in this unit of work and those
  * recorded directly — staged for the audit chain before commit. A statement of the work that
- * stages its own entries reports their events through `staged` instead. Once the commit
+ * stages its own entries takes the events recorded before it and reports what it staged through
+ * `stage` instead. Once the commit
  * succeeded, all these events go to `onCommitted` (the operators' counters).
  */
 export function createUnitOfWork(audit: AuditTrail, onCommitted: OnCommitted = () => {}) {
   return async function inTransaction<T>(
     em: EntityManager,
     ctx: AuditContext,
-    work: (tx: EntityManager, record: RecordEvent, staged: StagedEvents) => Promise<T>,
+    work: (tx: EntityManager, record: RecordEvent, stage: StageInStatement) => Promise<T>,
   ): Promise<T> {
     let events: DomainEvent[] = [];
     let stagedEvents: DomainEvent[] = [];
     const result = await em.transactional(async (tx) => {
-      const direct: DomainEvent[] = [];
+      let direct: DomainEvent[] = [];
       const alreadyStaged: DomainEvent[] = [];
-      const result = await work(
-        tx,
-        (event) => direct.push(event),
-        (more) => alreadyStaged.push(...more),
-      );
+      const result = await work(tx, (event) => direct.push(event), {
+        takeRecorded: () => {
+          const recorded = [...pullAggregateEvents(tx), ...direct];
+          direct = [];
+          return recorded;
+        },
+        staged: (more) => alreadyStaged.push(...more),
+      });
       await tx.flush();
       events = [...pullAggregateEvents(tx), ...direct];
       await audit.append(tx, events, ctx);
