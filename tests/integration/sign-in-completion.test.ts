@@ -2,6 +2,7 @@ import { parse } from 'graphql';
 import { auditOf } from '../support/audit';
 import { loginOutcome, meCode } from '../support/errors';
 import { aRegistration, aUser, signIn } from '../support/factories';
+import { holdRowLock, waitForLockWaits } from '../support/locks';
 import { LoginDoc } from '../support/operations';
 import { preparedOnPool } from '../support/prepared';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -186,5 +187,45 @@ describe('completing a sign-in', () => {
     } finally {
       await counted.close();
     }
+  });
+
+  it('completes when another sign-in on the same device committed a session while it waited', async () => {
+    const user = await aUser(app);
+    const first = await signIn(app, user, 'tablet');
+    // Through a trusted device the account's row is first written by the completing statement,
+    // which then waits for it here: its snapshot predates the session committed meanwhile.
+    const holder = await holdRowLock(app.databaseUrl, 'select 1 from users where id = $1 for update', [
+      user.id,
+    ]);
+    let released = false;
+    try {
+      const signingIn = attempt(user, user.password, { deviceId: 'tablet', trust: first.deviceTrustToken });
+      await waitForLockWaits(holder.client, 'with account as');
+      await holder.client.query(
+        `update sessions set revoked_at = now(), revoked_reason = 'replaced'
+          where user_id = $1 and device_id = 'tablet' and revoked_at is null`,
+        [user.id],
+      );
+      await holder.client.query(
+        `insert into sessions (id, user_id, device_id, refresh_token_hash, generation, created_at,
+                               last_used_at, expires_at, absolute_expires_at, refresh_count)
+         values (gen_random_uuid(), $1, 'tablet', 'meanwhile', 0, now(), now(),
+                 now() + interval '1 day', now() + interval '30 days', 0)`,
+        [user.id],
+      );
+      await holder.release();
+      released = true;
+      const res = await signingIn;
+      expect(res.errors).toBeUndefined();
+      expect(res.data?.login.__typename).toBe('AuthPayload');
+    } finally {
+      if (!released) await holder.release();
+    }
+    const live = await sql<{ refresh_token_hash: string }>(
+      `select refresh_token_hash from sessions where user_id = ? and device_id = 'tablet' and revoked_at is null`,
+      [user.id],
+    );
+    expect(live).toHaveLength(1);
+    expect(live[0].refresh_token_hash).not.toBe('meanwhile');
   });
 });

@@ -58,7 +58,9 @@ export function createStatementRunner(opts: { named: boolean }): RunStatement {
     const { text, name } = statement;
     const connection = em.getConnection();
     // Inside a transaction, its client hands out the transaction's connection (and keeps it).
-    const transaction = em.getTransactionContext<{ client: KnexClient }>();
+    const transaction = em.getTransactionContext<{ client: KnexClient; isCompleted(): boolean }>();
+    // As knex refuses a query on a transaction that ended: its connection went back to the pool.
+    if (transaction?.isCompleted()) throw new Error('the transaction already ended');
     const knex = transaction?.client ?? (connection.getKnex().client as unknown as KnexClient);
     // The ORM's own timing and logging, as for its statements (its method is not part of its types).
     const logged = connection as unknown as {

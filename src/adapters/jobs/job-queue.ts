@@ -186,8 +186,12 @@ export function createJobQueue(opts: JobQueueOptions) {
 
   async function send(tx: EntityManager, queue: string, data: object): Promise<void> {
     if (!started) throw new Error('the job queue is not started');
-    const trx = tx.getTransactionContext<KnexTransactionLike & { client: TransactionClient }>();
+    const trx = tx.getTransactionContext<
+      KnexTransactionLike & { client: TransactionClient; isCompleted(): boolean }
+    >();
     if (!trx) throw new Error('jobs are written inside the transaction of the change that asks for them');
+    // As knex refuses a query on a transaction that ended: its connection went back to the pool.
+    if (trx.isCompleted()) throw new Error('the transaction already ended');
     await boss.send(queue, data, { db: opts.prepared ? preparedIn(trx.client) : fromKnex(trx) });
   }
 
@@ -246,20 +250,20 @@ export function createJobQueue(opts: JobQueueOptions) {
     queue: string,
     concurrency: number,
     handle: (job: JobWithMetadata<object>) => Promise<unknown>,
+    loops = 1,
   ): Promise<void> {
-    // Up to `concurrency` jobs in hand, fetched by one loop per queue in batches worked in
-    // parallel. One loop, because a new job's notification wakes every loop of its queue and
-    // each then fetches: two loops made two fetches per job, one of them empty. A loop whose
-    // fetch came back full fetches again at once, so a backlog drains without waiting out the
-    // polling interval between jobs; a short fetch goes back to waiting. The batch is done when
-    // its slowest job is: a slow send holds back the jobs fetched after it, for as long as the
-    // sender's timeouts let it.
-    const batchSize = concurrency;
+    // Up to `concurrency` jobs in hand, fetched by `loops` loops in batches worked in parallel.
+    // A loop whose fetch came back full fetches again at once, so a backlog drains without
+    // waiting out the polling interval between jobs; a short fetch goes back to waiting. A batch
+    // is done when its slowest job is: a slow send holds back the jobs its loop fetches next, for
+    // as long as the sender's timeouts let it. A new job's notification wakes every loop of its
+    // queue and each then fetches, so a second loop costs a second (mostly empty) fetch per job.
+    const batchSize = Math.ceil(concurrency / loops);
     await boss.work(
       queue,
       {
         batchSize,
-        localConcurrency: 1,
+        localConcurrency: loops,
         burstWhenBatchFull: batchSize > 1,
         includeMetadata: true,
         perJobResults: true,
@@ -292,10 +296,17 @@ export function createJobQueue(opts: JobQueueOptions) {
       if (working) return;
       working = true;
       await workQueue(MAIL_QUEUE, tuning.concurrency, (job) => handlers.mail(job.data as MailJob));
-      await workQueue(SMS_QUEUE, tuning.concurrency, (job) => {
-        const { phone, body } = job.data as { phone: string; body: string };
-        return handlers.sms(phone, body);
-      });
+      // Two loops for SMS: a sign-in waits for its code, which one slow send must not hold back.
+      // Mail has one: a notice or a link a few seconds late is fine, and a fetch per job is saved.
+      await workQueue(
+        SMS_QUEUE,
+        tuning.concurrency,
+        (job) => {
+          const { phone, body } = job.data as { phone: string; body: string };
+          return handlers.sms(phone, body);
+        },
+        Math.min(2, tuning.concurrency),
+      );
       for (const [name, handle] of Object.entries(handlers.tasks)) {
         if (!taskNames.includes(name)) throw new Error(`task ${name} has no queue: name it at start`);
         await workQueue(taskQueue(name), 2, (job) => handle(job.data));

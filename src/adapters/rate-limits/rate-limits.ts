@@ -53,13 +53,20 @@ interface StoreQuery {
  * count to the per-process insurance limiter.
  */
 function storeClient(knex: Knex, prepared: boolean) {
+  const names = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (!name) {
+      name = statementName(text);
+      names.set(text, name);
+    }
+    return name;
+  };
   return {
     async query({ text, values }: StoreQuery) {
       const connection = await knex.client.acquireConnection();
       try {
-        return await connection.query(
-          prepared ? { name: statementName(text), text, values } : { text, values },
-        );
+        return await connection.query(prepared ? { name: nameOf(text), text, values } : { text, values });
       } finally {
         await knex.client.releaseConnection(connection);
       }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RunStatement } from '../../adapters/database/prepared-statements.js';
 import type { RateLimits } from '../../adapters/rate-limits/rate-limits.js';
@@ -230,66 +231,76 @@ export function createSignIn(deps: {
       };
       const { session, refreshToken } = deps.sessions.prepare(how.device, ctx.meta);
       let inactive = false;
-      const completing = deps.inTransaction(ctx.em, who, async (tx, _record, stage) => {
-        await how.within?.(tx);
-        const userId = typeof account === 'string' ? account : (await account(tx)).id;
-        // What `within` changed, or the new account, is written before the statement reads it.
-        await tx.flush();
-        who.actorId = userId;
-        const trust = await deps.deviceTrust.mint(userId, how.device.id);
-        const signedIn = User.signedIn(userId, how.via);
-        // In the order they happened: what `within` or the new account recorded, then the sign-in.
-        const before = [...stage.takeRecorded(), ...(how.events ?? []), signedIn.event];
-        const opened = Session.created(userId, session.id, session.deviceId);
-        const done = await completeSignIn(
-          tx,
-          deps.runStatement,
-          {
-            userId,
-            now: session.createdAt,
-            clearsLockout: signedIn.clearsLockout,
-            session,
-            trust: { id: randomUUID(), tokenId: trust.jti, expiresAt: trust.expiresAt },
-          },
-          deps.audit.stagedInOrder(who, [
-            { events: before },
-            { fromRows: 'replaced', type: Session.REVOKED, fields: REPLACED_SESSION },
-            { events: [opened] },
-          ]),
-        );
-        if (!done) {
-          inactive = true;
-          throw invalidCredentials();
-        }
-        stage.staged([
-          ...before,
-          ...(done.replacedSessionId
-            ? [Session.revoked(userId, done.replacedSessionId, SessionRevocation.REPLACED)]
-            : []),
-          opened,
-        ]);
-        let user: User | undefined;
-        // Mapped (its encrypted fields read) only for an answer that shows the account.
-        const mapped = () => (user ??= ctx.em.map(User, { ...done.accountRow }));
-        // The owner hears of a device this account never signed in on (not of the one that made it).
-        if (done.newDevice && typeof account === 'string') {
-          await deps.outbox.mail(
+      const attempt = () =>
+        deps.inTransaction(ctx.em, who, async (tx, _record, stage) => {
+          await how.within?.(tx);
+          const userId = typeof account === 'string' ? account : (await account(tx)).id;
+          // What `within` changed, or the new account, is written before the statement reads it.
+          await tx.flush();
+          who.actorId = userId;
+          const trust = await deps.deviceTrust.mint(userId, how.device.id);
+          const signedIn = User.signedIn(userId, how.via);
+          // In the order they happened: what `within` or the new account recorded, then the sign-in.
+          const before = [...stage.takeRecorded(), ...(how.events ?? []), signedIn.event];
+          const opened = Session.created(userId, session.id, session.deviceId);
+          const done = await completeSignIn(
             tx,
-            // The address as stored (plain text, as the sign-in looks it up): no entity to map.
-            deps.messages.newDevice(done.accountRow.email as string, {
-              device: how.device.name ?? 'an unnamed device',
-              client: summarizeUserAgent(ctx.meta.userAgent) ?? undefined,
-              address: ctx.meta.ip || undefined,
-              at: session.createdAt,
-            }),
+            deps.runStatement,
+            {
+              userId,
+              now: session.createdAt,
+              clearsLockout: signedIn.clearsLockout,
+              session,
+              trust: { id: randomUUID(), tokenId: trust.jti, expiresAt: trust.expiresAt },
+            },
+            deps.audit.stagedInOrder(who, [
+              { events: before },
+              { fromRows: 'replaced', type: Session.REVOKED, fields: REPLACED_SESSION },
+              { events: [opened] },
+            ]),
           );
-        }
-        const issued = await deps.sessions.issue(
-          { userId, role: done.accountRow.role as Role, account: mapped },
-          session,
-          refreshToken,
-        );
-        return { ...issued, deviceTrustToken: trust.token, deviceTrustTokenExpiresAt: trust.expiresAt };
+          if (!done) {
+            inactive = true;
+            throw invalidCredentials();
+          }
+          stage.staged([
+            ...before,
+            ...(done.replacedSessionId
+              ? [Session.revoked(userId, done.replacedSessionId, SessionRevocation.REPLACED)]
+              : []),
+            opened,
+          ]);
+          let user: User | undefined;
+          // Mapped (its encrypted fields read) only for an answer that shows the account.
+          const mapped = () => (user ??= ctx.em.map(User, { ...done.accountRow }));
+          // The owner hears of a device this account never signed in on (not of the one that made it).
+          if (done.newDevice && typeof account === 'string') {
+            await deps.outbox.mail(
+              tx,
+              // The address as stored (plain text, as the sign-in looks it up): no entity to map.
+              deps.messages.newDevice(done.accountRow.email as string, {
+                device: how.device.name ?? 'an unnamed device',
+                client: summarizeUserAgent(ctx.meta.userAgent) ?? undefined,
+                address: ctx.meta.ip || undefined,
+                at: session.createdAt,
+              }),
+            );
+          }
+          // The session as its owner sees it: not the stored hash of its refresh token.
+          const { refreshTokenHash: _stored, ...view } = session;
+          const issued = await deps.sessions.issue(
+            { userId, role: done.accountRow.role as Role, account: mapped },
+            view,
+            refreshToken,
+          );
+          return { ...issued, deviceTrustToken: trust.token, deviceTrustTokenExpiresAt: trust.expiresAt };
+        });
+      // Another sign-in on the same device committed a session while this statement waited for
+      // the account's row: its snapshot did not show that session to replace, so the insert met
+      // the one-live-session index. Once more, with a snapshot that shows it.
+      const completing = attempt().catch((err: unknown) => {
+        if (err instanceof UniqueConstraintViolationException && isLiveDeviceIndex(err)) return attempt();
+        throw err;
       });
       const outcome = await completing.catch((err: unknown) => {
         // Suspended, locked by an admin or deleted since its secret was checked: no session, and
@@ -310,6 +321,10 @@ export function createSignIn(deps: {
 }
 
 export type SignIn = ReturnType<typeof createSignIn>;
+
+/** Whether a unique violation is of the index that allows one live session per device. */
+const isLiveDeviceIndex = (err: UniqueConstraintViolationException) =>
+  (err as { constraint?: string }).constraint === 'sessions_live_device_unique';
 
 /** A try's settlement: `settle` answers true only the first time it is called. */
 function settlement() {

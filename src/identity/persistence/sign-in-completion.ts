@@ -69,12 +69,15 @@ const SESSION_INSERT_COLUMNS =
 
 /**
  * Completes a sign-in inside the caller's transaction, in one statement (sent by `run`, prepared
- * where the connection allows): the account, if still
- * active, records the sign-in (and clears its lockout when asked); a live session on the same
- * device ends as replaced; the new session opens; the device's trust record is created or renewed
- * with a reset failure count; and the audit entries are staged. The account's row is locked first
- * (by the UPDATE), then the session rows, the order every path that ends an account's sessions
- * takes. Returns undefined, having written nothing, when the account is no longer active.
+ * where the connection allows): the account, if still active, records the sign-in (and clears its
+ * lockout when asked); a live session on the same device ends as replaced; the new session opens;
+ * the device's trust record is created or renewed with a reset failure count; and the audit
+ * entries are staged. The account's row is locked first (by the UPDATE), then the session rows,
+ * the order every path that ends an account's sessions takes, so none of them deadlocks with it.
+ * The lock does not order two sign-ins on one device: a statement that waited for the account's
+ * row reads the sessions as they were when it began, and meets the one-live-session index if the
+ * other committed a session meanwhile (a unique violation; the caller tries once more). Returns
+ * undefined, having written nothing, when the account is no longer active.
  */
 export async function completeSignIn(
   tx: EntityManager,
