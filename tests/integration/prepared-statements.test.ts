@@ -1,4 +1,5 @@
 import { DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { createStatementRunner } from '../../src/adapters/database/prepared-statements';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -55,5 +56,15 @@ describe('the statement runner', () => {
     ).catch((err: unknown) => err);
     expect(conflict).toBeInstanceOf(UniqueConstraintViolationException);
     expect(await run(em, 'select 1 / (? - 1) as x', [2])).toEqual([{ x: 1 }]);
+  });
+
+  it('refuses a statement on a transaction that already ended, as knex does', async () => {
+    const run = createStatementRunner({ named: true });
+    let ended: EntityManager | undefined;
+    await app.orm.em.fork().transactional(async (tx) => {
+      ended = tx;
+    });
+    expect((ended as EntityManager).getTransactionContext()).toBeDefined();
+    await expect(run(ended as EntityManager, 'select ?::int as n', [1])).rejects.toThrow('already ended');
   });
 });
