@@ -1,3 +1,4 @@
+import { ADMIN_CHANGES_LOCK_ID } from '../src/identity/application/use-cases/administer-user.js';
 import { Role } from '../src/identity/domain/enums.js';
 import { User } from '../src/identity/domain/user.entity.js';
 import { createAuditTrail } from '../src/identity/persistence/audit-chain.js';
@@ -29,6 +30,9 @@ runCommand(async () => {
       createAuditTrail({ clock: systemClock, enabled: config.auditLogEnabled }),
     );
     await inTransaction(em, { meta: { requestId: 'cli', ip: '' } }, async (tx) => {
+      // One at a time with admins' own changes of roles and status (and deletions), which check
+      // under this lock that an active admin remains.
+      await tx.execute('select pg_advisory_xact_lock(?)', [ADMIN_CHANGES_LOCK_ID]);
       (await tx.findOneOrFail(User, found.id)).setRole(role);
     });
     console.log(`${found.username} is now ${role}`);

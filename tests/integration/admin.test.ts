@@ -6,6 +6,7 @@ import { errorCode } from '../support/errors';
 import { anAdmin, aUser, signIn } from '../support/factories';
 import { holdRowLock, waitForLockWaits } from '../support/locks';
 import {
+  DeleteAccountDoc,
   LockUserDoc,
   LoginDoc,
   MeDoc,
@@ -117,6 +118,26 @@ describe('admin user management', () => {
     expect(res.data?.setUserRole.role).toBe('ADMIN');
     expect(errorCode(await app.gql(UsersDoc, {}, bearer(session.accessToken)))).toBeUndefined();
     await app.gql(SetUserRoleDoc, { id: target.id, role: 'USER' }, asAdmin());
+  });
+
+  it('does not let the last admin delete their account, and lets an admin who is not the last', async () => {
+    const solo = await startTestApp();
+    try {
+      const only = await anAdmin(solo);
+      const deleting = (admin: typeof only) =>
+        solo.gql(DeleteAccountDoc, { password: admin.user.password }, bearer(admin.session.accessToken));
+      expect(errorCode(await deleting(only))).toBe('FORBIDDEN');
+      const [kept] = await solo.orm.em
+        .getConnection()
+        .execute('select status, role from users where id = ?', [only.user.id]);
+      expect(kept).toEqual({ status: 'ACTIVE', role: 'ADMIN' });
+      await anAdmin(solo, 'second-admin');
+      const deleted = await deleting(only);
+      expect(deleted.errors).toBeUndefined();
+      expect(deleted.data?.deleteAccount).toBe(true);
+    } finally {
+      await solo.close();
+    }
   });
 
   it('does not let the last admin demote, suspend or lock themselves', async () => {
