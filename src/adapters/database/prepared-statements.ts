@@ -29,6 +29,23 @@ interface KnexClient {
 export const statementName = (text: string): string =>
   `q${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
 
+/**
+ * Names for the texts a client prepares, each computed once. With `max`, past that many texts it
+ * names no more (undefined: run that text unprepared), which bounds what every connection keeps
+ * for a client whose texts vary.
+ */
+export function statementNames(max = Number.POSITIVE_INFINITY): (text: string) => string | undefined {
+  const names = new Map<string, string>();
+  return (text) => {
+    let name = names.get(text);
+    if (!name && names.size < max) {
+      name = statementName(text);
+      names.set(text, name);
+    }
+    return name;
+  };
+}
+
 /** The statement's text with numbered placeholders, and the name it is prepared under. */
 function numbered(sql: string): { text: string; name: string } {
   let n = 0;

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { fromKnex, type JobResult, type JobWithMetadata, type KnexTransactionLike, PgBoss } from 'pg-boss';
 import type { Logger } from '../../kernel/logger.js';
-import { statementName } from '../database/prepared-statements.js';
+import { statementNames } from '../database/prepared-statements.js';
 import { describeJobOutput, isPermanent, jobErrorCodes } from './job-errors.js';
 
 /** pg-boss keeps its tables in this schema of the service's database, and installs and migrates it itself. */
@@ -470,27 +470,18 @@ function preparedIn(client: TransactionClient) {
 }
 
 /**
- * The texts prepared so far. pg-boss writes some names into its statements (a queue's, for one), so
- * their number grows with the queues; past this many, further texts run unprepared, which bounds
- * what each connection keeps however pg-boss writes its statements.
+ * pg-boss writes some names into its statements (a queue's, for one), so the number of its texts
+ * grows with the queues: at most this many are prepared, which bounds what each connection keeps.
  */
 const PREPARED_TEXTS_MAX = 200;
-const preparedTexts = new Map<string, string>();
+const namedText = statementNames(PREPARED_TEXTS_MAX);
 
 /**
  * The name `text` is prepared under; undefined for a text of several commands (a prepared
  * statement is one command, and commands are separated by semicolons: a text without one is a
- * single command), and once PREPARED_TEXTS_MAX other texts were prepared.
+ * single command), and past PREPARED_TEXTS_MAX texts.
  */
-function preparedName(text: string): string | undefined {
-  if (text.includes(';')) return undefined;
-  let name = preparedTexts.get(text);
-  if (!name && preparedTexts.size < PREPARED_TEXTS_MAX) {
-    name = statementName(text);
-    preparedTexts.set(text, name);
-  }
-  return name;
-}
+const preparedName = (text: string): string | undefined => (text.includes(';') ? undefined : namedText(text));
 
 /** A handler's result worth a log line: counts only (the purge's rows deleted per table). */
 const isCounts = (value: unknown): value is Record<string, number> =>

@@ -11,7 +11,7 @@ import {
 import type { Config } from '../../config/config.js';
 import type { Clock } from '../../kernel/clock.js';
 import { DomainError, ErrorCode } from '../../kernel/errors.js';
-import { statementName } from '../database/prepared-statements.js';
+import { statementNames } from '../database/prepared-statements.js';
 import { clientAddressKey } from './client-address.js';
 import { MemoryCounters } from './memory-counters.js';
 
@@ -53,15 +53,7 @@ interface StoreQuery {
  * count to the per-process insurance limiter.
  */
 function storeClient(knex: Knex, prepared: boolean) {
-  const names = new Map<string, string>();
-  const nameOf = (text: string) => {
-    let name = names.get(text);
-    if (!name) {
-      name = statementName(text);
-      names.set(text, name);
-    }
-    return name;
-  };
+  const nameOf = statementNames();
   return {
     async query({ text, values }: StoreQuery) {
       const connection = await knex.client.acquireConnection();

@@ -25,8 +25,6 @@ import type { Outbox } from './outbox.js';
 import type { RequestContext } from './request-context.js';
 import type { IssuedSession, SessionTokens } from './session-tokens.js';
 
-export type { SignInVia };
-
 /** The device a sign-in is for. */
 export interface SignInDevice {
   id: string;

@@ -121,7 +121,7 @@ export class Session {
     const lifetime = Session.lifetime(props.now, props);
     this.expiresAt = lifetime.expiresAt;
     this.absoluteExpiresAt = lifetime.absoluteExpiresAt;
-    this.record('session.created', { deviceId: this.deviceId });
+    this.events.record(Session.created(this.user.id, this.id, this.deviceId));
   }
 
   /**

@@ -4,20 +4,27 @@ import { User } from '../domain/user.entity.js';
 import { usernameSkeleton } from '../domain/username-skeleton.js';
 
 /**
- * What a sign-in identifier matches, case-insensitively: the email when it has an "@", else the
- * username. As a condition on `users` aliased `alias`, with its one parameter; undefined for an
- * identifier no account can have.
+ * What a sign-in identifier names, case-insensitively: the email when it has an "@", else the
+ * username; undefined for an identifier no account can have.
+ */
+function identifierOf(identifier: string): { by: 'email' | 'username'; value: string } | undefined {
+  const value = identifier.trim().toLowerCase();
+  if (!value || value.length > 254) return undefined;
+  return { by: value.includes('@') ? 'email' : 'username', value };
+}
+
+/**
+ * identifierOf as a condition on `users` aliased `alias`, with its one parameter. Emails are stored
+ * lowercased; usernames keep their case and are unique ignoring it.
  */
 export function identifierCondition(
   identifier: string,
   alias: string,
 ): { sql: string; value: string } | undefined {
-  const value = identifier.trim().toLowerCase();
-  if (!value || value.length > 254) return undefined;
-  // Emails are stored lowercased; usernames keep their case and are unique ignoring it.
-  return value.includes('@')
-    ? { sql: `${alias}.email = ?`, value }
-    : { sql: `lower(${alias}.username) = ?`, value };
+  const match = identifierOf(identifier);
+  if (!match) return undefined;
+  const column = match.by === 'email' ? `${alias}.email` : `lower(${alias}.username)`;
+  return { sql: `${column} = ?`, value: match.value };
 }
 
 /** Finds a user by email (when the identifier has an "@") or by username, case-insensitively. */
@@ -26,11 +33,11 @@ export async function findUserByIdentifier(
   identifier: string,
   opts: { withPasswordHash?: boolean } = {},
 ): Promise<User | null> {
-  const value = identifier.trim().toLowerCase();
-  if (!identifierCondition(value, 'u')) return null;
+  const match = identifierOf(identifier);
+  if (!match) return null;
   const populate = opts.withPasswordHash ? (['passwordHash'] as const) : [];
-  if (value.includes('@')) return em.findOne(User, { email: value }, { populate });
-  return em.findOne(User, { [sql.lower('username')]: value }, { populate });
+  const where = match.by === 'email' ? { email: match.value } : { [sql.lower('username')]: match.value };
+  return em.findOne(User, where, { populate });
 }
 
 /**

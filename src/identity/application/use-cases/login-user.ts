@@ -102,6 +102,9 @@ export function createLoginUser(deps: {
       await deps.hasher.verifyDummy(input.password);
       return fail('unknown_user');
     };
+    // A device that proves earlier trust spends its own budget, else the account's.
+    const budgetOf = (proved?: DeviceTrust): AttemptBudget =>
+      proved ? { kind: 'device', trust: proved } : { kind: 'account' };
     let found: User | null;
     let trust: DeviceTrust | undefined;
     let reserved: SignInTry | undefined;
@@ -124,13 +127,9 @@ export function createLoginUser(deps: {
       trust = await deps.deviceTrust.find(em, input.deviceTrustToken, found.id, device.id);
       // A device that proves earlier trust is not refused by a cap that strangers at its address filled.
       if (!trust) await deps.limits.addressFailureCap(meta.ip);
-      reserved = await deps.signIn.reserveTry(
-        em,
-        found.id,
-        trust ? { kind: 'device', trust } : { kind: 'account' },
-      );
+      reserved = await deps.signIn.reserveTry(em, found.id, budgetOf(trust));
     }
-    const budget: AttemptBudget = trust ? { kind: 'device', trust } : { kind: 'account' };
+    const budget = budgetOf(trust);
     if (!reserved) {
       await deps.hasher.verifyDummy(input.password);
       return fail(trust ? 'trusted_device_exhausted' : 'locked_out', found.id);
