@@ -1,7 +1,7 @@
 // First: the process may restart itself with its heap limits before anything else loads.
 import './heap-limits.js';
 import 'reflect-metadata';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { composeService } from './composition-root.js';
 import { exitOnStartFailure, startProcess } from './process-start.js';
 
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     service.works ? 'job queue started; this process works jobs' : 'job queue started; WORKER=off',
   );
 
-  const server: Server = service.app.listen(config.port, () => {
+  const server: Server = createServer(service.app).listen(config.port, () => {
     logger.info(
       { port: config.port, profile: config.profile, startupMs: Date.now() - started },
       `elcorp identity listening on http://localhost:${config.port}/graphql`,

@@ -5,9 +5,7 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { expressMiddleware } from '@as-integrations/express5';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import express, { type ErrorRequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { JSONWebKeySet } from 'jose';
 import type { Orm } from '../adapters/database/orm.js';
 import type { Metrics } from '../adapters/metrics/metrics.js';
@@ -15,8 +13,6 @@ import { jwksStaleIfErrorSeconds } from '../adapters/tokens/signing-keys.js';
 import type { Config } from '../config/config.js';
 import type { Authenticate } from '../identity/application/authenticate.js';
 import type { UseCases } from '../identity/application/identity-application.js';
-import { createLoaders, type Loaders } from '../identity/application/loaders.js';
-import type { Authenticated } from '../identity/application/request-context.js';
 import type { GraphQLContext } from '../identity/graphql/context.js';
 import { createErrorFormatter } from '../identity/graphql/format-error.js';
 import { DOCUMENT_LIMITS, documentValidationRules } from '../identity/graphql/limits.js';
@@ -26,12 +22,14 @@ import type { Logger, RequestScopeStorage } from '../kernel/logger.js';
 import { accountConsole } from './account-console.js';
 import { type AuditCheckpointSource, auditCheckpointRoutes } from './audit-checkpoint.js';
 import { cors, originAllowed } from './cors.js';
+import { EdgeGraphQLContext } from './graphql-context.js';
 import { graphqlMetricsPlugin } from './graphql-metrics.js';
+import { apolloHandler, graphqlFirst } from './graphql-route.js';
 import { healthRoutes } from './health.js';
 import { createInFlight } from './in-flight.js';
 import { metricsRoute } from './metrics-route.js';
 import { requestScope } from './request-scope.js';
-import { refuseForeignTokenCookies, tokenTransport } from './token-cookies.js';
+import { refuseForeignTokenCookies } from './token-cookies.js';
 
 export const BODY_LIMIT = '100kb';
 
@@ -144,64 +142,24 @@ export async function createHttpApp(deps: HttpAppDeps) {
   // The account console (web/), served from its production build on this origin.
   app.use('/account', accountConsole());
   const inFlight = createInFlight();
-  app.use(
-    '/graphql',
+  const graphql: RequestHandler[] = [
     cors(config.corsOrigins),
     refuseForeignTokenCookies((req) => originAllowed(req, config.corsOrigins)),
     express.json({ limit: BODY_LIMIT }),
     inFlight.track(
-      expressMiddleware(apollo, {
-        context: async ({ req, res }): Promise<GraphQLContext> => {
-          // The unit of work and its loaders are made on first use: a document that reads no
-          // entity (`__typename`, a failed validation) costs no fork.
-          let em: EntityManager | undefined;
-          let loaders: Loaders | undefined;
-          let authenticated: Promise<Authenticated> | undefined;
-          const unitOfWork = () => {
-            em ??= orm.em.fork();
-            return em;
-          };
-          const authenticate = () => {
-            authenticated ??= deps
-              .authenticate(unitOfWork, {
-                authorization: req.get('authorization'),
-                deviceId: req.get('x-device-id'),
-              })
-              .then((a) => {
-                const store = scope.getStore();
-                if (store) store.userId = a.principal.userId;
-                return a;
-              });
-            return authenticated;
-          };
-          return {
-            get em() {
-              return unitOfWork();
-            },
-            get loaders() {
-              loaders ??= createLoaders(unitOfWork());
-              return loaders;
-            },
-            useCases: deps.useCases,
-            clock: deps.clock,
-            tokens: tokenTransport(req, res, { now: () => deps.clock.now() }),
-            meta: {
-              requestId: scope.getStore()?.requestId ?? '',
-              ip: req.ip ?? '',
-              userAgent: req.get('user-agent'),
-            },
-            principal: () => authenticate().then((a) => a.principal),
-            currentUser: () => authenticate().then((a) => a.user()),
-            currentAccount: () => authenticate().then((a) => a.account()),
-          };
-        },
-      }),
+      apolloHandler(
+        apollo,
+        async ({ req, res }): Promise<GraphQLContext> => new EdgeGraphQLContext(deps, req, res),
+      ),
     ),
-  );
-  app.use(httpErrorHandler(logger));
+  ];
+  app.use('/graphql', ...graphql);
+  const onError = httpErrorHandler(logger);
+  app.use(onError);
 
   return {
-    app,
+    /** The request listener: /graphql straight to its handlers, everything else through Express. */
+    app: graphqlFirst(app, [requestScope(scope, logger), ...graphql], onError),
     /** After the server stopped accepting: waits for GraphQL handlers still running. */
     drained: inFlight.drained,
     async close() {

@@ -186,6 +186,35 @@ describe('a refresh', () => {
   });
 });
 
+describe('a request that reads no entity', () => {
+  it('forks no unit of work: neither a document without entities nor `me` served from memory', async () => {
+    const statements: string[] = [];
+    const app = await startTestApp({ env: { WORKER: 'off' }, onQuery: (sql) => statements.push(sql) });
+    try {
+      await listening(app);
+      const session = await signIn(app, await aUser(app));
+      await fromMemory(async () => {
+        statements.length = 0;
+        await app.gql(MeDoc, undefined, bearer(session.accessToken));
+        return { reads: statements.filter(isSessionCheck).length };
+      });
+      const fork = jest.spyOn(app.orm.em, 'fork');
+      const requests = 40;
+      for (let i = 0; i < requests / 2; i++) {
+        expect((await app.gql(MeDoc, undefined, bearer(session.accessToken))).data?.me.id).toBe(
+          session.user.id,
+        );
+        expect((await app.post({ query: '{ __typename }' })).status).toBe(200);
+      }
+      // The instance's own timers (the audit chainer's ticks) may fork meanwhile; one per request would be 40.
+      expect(fork.mock.calls.length).toBeLessThan(requests / 4);
+      fork.mockRestore();
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('a truncated table', () => {
   it('empties every instance’s cache: TRUNCATE fires no row trigger, so it says so for the whole table', async () => {
     const writer = await startTestApp();
