@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import {
@@ -23,7 +23,7 @@ const rateLimited = (msBeforeNext: number) =>
   });
 
 /** Keys are digests: the store never holds an email address or an IP in clear, and always fits varchar(255). */
-const digest = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('base64url');
+const digest = (...parts: string[]) => hash('sha256', parts.join('\u0000'), 'base64url');
 
 /** Where shared counters live (the service's database, and Redis when that store is chosen), and the clock. */
 export interface RateLimitBackends {

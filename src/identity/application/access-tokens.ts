@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { InvalidTokenError, type SignedTokens } from '../../adapters/tokens/signed-tokens.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Role } from '../domain/enums.js';
@@ -47,7 +47,7 @@ export function createAccessTokens(deps: {
   }
 
   async function verify(token: string): Promise<AccessTokenClaims> {
-    const key = createHash('sha256').update(token).digest('base64url');
+    const key = hash('sha256', token, 'base64url');
     const known = verified.get(key);
     if (known) {
       // As jose judges expiry: whole seconds, expired once exp is reached.
