@@ -41,6 +41,30 @@ describe('HTTP surface', () => {
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('answers GraphQL alike at /graphql and at the paths Express also routes there (/graphql/, /GraphQL)', async () => {
+    for (const path of ['/graphql', '/graphql/', '/GraphQL']) {
+      const post = await fetch(`${app.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect([path, post.status, await post.json()]).toEqual([path, 200, { data: { __typename: 'Query' } }]);
+      expect(post.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(post.headers.get('content-type')).toMatch(/^application\/json/);
+      const query = `?query=${encodeURIComponent('{ __typename }')}`;
+      const get = await fetch(`${app.baseUrl}${path}${query}`, {
+        headers: { 'apollo-require-preflight': '1' },
+      });
+      expect([path, get.status, await get.json()]).toEqual([path, 200, { data: { __typename: 'Query' } }]);
+      const large = await fetch(`${app.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(110 * 1024) } }),
+      });
+      expect([path, large.status]).toEqual([path, 413]);
+    }
+  });
+
   it('refuses a body over 100 KB with 413', async () => {
     const res = await app.post({ query: `{ __typename }`, variables: { pad: 'x'.repeat(110 * 1024) } });
     expect(res.status).toBe(413);
