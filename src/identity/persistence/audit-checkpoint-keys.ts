@@ -15,7 +15,7 @@ export const CHECKPOINT_KEY_CONTEXT = 'audit_checkpoint_keys.private_jwk';
  * made once however many instances need it at once, and two signers never interleave. Always the
  * `_xact_` form: a session lock would outlive the transaction on a pooled (PgBouncer) connection.
  */
-export const CHECKPOINT_LOCK_ID = 0xa0d17c4;
+export const CHECKPOINT_LOCK_ID = 0xa0dc4e7;
 
 export interface CheckpointSigningKey {
   kid: string;
