@@ -132,8 +132,12 @@ describe('the job queue', () => {
       await writeMail(api, second);
       await waitUntil('the second message to reach the server', async () => held.started() === 2);
       worker.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 700));
-      expect(worker.exitCode).toBeNull(); // still finishing the job in hand
+      await waitUntil('the worker to begin shutting down', async () =>
+        output.some((line) => line.includes('worker shutting down: finishing the jobs in hand')),
+      );
+      // Still finishing the job in hand: the message is delivered and its job completed only after
+      // the server lets it go (below), and only then does the worker exit.
+      expect(worker.exitCode).toBeNull();
       held.release();
       expect(await exited).toBe(0);
       expect(sink.messages.map((m) => m.subject)).toEqual([first.subject, second.subject]);
