@@ -83,6 +83,18 @@ describe('HTTP surface', () => {
     expect(await res.text()).toMatch(/CSRF/);
   });
 
+  it('refuses a POST whose body is not JSON (a simple request a page could send cross-site) before any operation runs', async () => {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const res = await fetch(`${app.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect([type, res.status]).toEqual([type, 400]);
+      expect(await res.text()).not.toMatch(/__typename|Query|stack|req\.body/);
+    }
+  });
+
   it('passes GraphQL parse and validation errors with Apollo codes', async () => {
     const parse = await app.post({ query: '{ me {' });
     expect(((await parse.json()) as ErrorBody).errors[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
