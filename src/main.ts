@@ -27,7 +27,11 @@ async function main(): Promise<void> {
     service.works ? 'job queue started; this process works jobs' : 'job queue started; WORKER=off',
   );
 
-  const server: Server = createServer(service.app).listen(config.port, () => {
+  const server: Server = createServer(service.app);
+  // A port already taken ends the start, told as such (never a "listening" line).
+  server.once('error', exitOnStartFailure);
+  server.listen(config.port, () => {
+    server.off('error', exitOnStartFailure);
     logger.info(
       { port: config.port, profile: config.profile, startupMs: Date.now() - started },
       `elcorp identity listening on http://localhost:${config.port}/graphql`,

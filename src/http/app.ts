@@ -22,7 +22,7 @@ import type { Logger, RequestScopeStorage } from '../kernel/logger.js';
 import { accountConsole } from './account-console.js';
 import { type AuditCheckpointSource, auditCheckpointRoutes } from './audit-checkpoint.js';
 import { cors, originAllowed } from './cors.js';
-import { EdgeGraphQLContext } from './graphql-context.js';
+import { EdgeGraphQLContext, type GraphQLContextDeps } from './graphql-context.js';
 import { graphqlMetricsPlugin } from './graphql-metrics.js';
 import { apolloHandler, graphqlFirst } from './graphql-route.js';
 import { healthRoutes } from './health.js';
@@ -142,6 +142,14 @@ export async function createHttpApp(deps: HttpAppDeps) {
   // The account console (web/), served from its production build on this origin.
   app.use('/account', accountConsole());
   const inFlight = createInFlight();
+  // What a request's context may reach: not the configuration and its secrets.
+  const contextDeps: GraphQLContextDeps = {
+    orm,
+    scope,
+    useCases: deps.useCases,
+    authenticate: deps.authenticate,
+    clock: deps.clock,
+  };
   const graphql: RequestHandler[] = [
     cors(config.corsOrigins),
     refuseForeignTokenCookies((req) => originAllowed(req, config.corsOrigins)),
@@ -149,7 +157,7 @@ export async function createHttpApp(deps: HttpAppDeps) {
     inFlight.track(
       apolloHandler(
         apollo,
-        async ({ req, res }): Promise<GraphQLContext> => new EdgeGraphQLContext(deps, req, res),
+        async ({ req, res }): Promise<GraphQLContext> => new EdgeGraphQLContext(contextDeps, req, res),
       ),
     ),
   ];

@@ -72,6 +72,11 @@ export class EdgeGraphQLContext implements GraphQLContext {
     return this.caller().then((a) => a.account());
   }
 
+  /** Never the request, the dependencies or the caller: only where the request came from. */
+  toJSON() {
+    return { meta: this.meta };
+  }
+
   private caller(): Promise<Authenticated> {
     this.authenticated ??= this.deps
       .authenticate(() => this.em, {

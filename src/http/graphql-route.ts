@@ -17,12 +17,14 @@ export function apolloHandler<Context extends BaseContext>(
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
+    // The query string: after `?`, up to a fragment a client should not have sent.
     const query = req.url.indexOf('?');
+    const fragment = req.url.indexOf('#', query);
     const answer = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: {
         method: req.method.toUpperCase(),
         headers,
-        search: query === -1 ? '' : req.url.slice(query),
+        search: query === -1 ? '' : req.url.slice(query, fragment === -1 ? undefined : fragment),
         body: req.body,
       },
       context: () => context({ req, res }),
@@ -66,10 +68,24 @@ export function graphqlFirst(
     res.req = req;
     res.locals ??= Object.create(null);
     req.originalUrl = req.url;
+    // A failure goes to the error handler, as Express's router would send it; once the answer
+    // has begun, or if the error handler fails too, the connection is dropped (as Express's final
+    // handler does), so that a failure never becomes an unhandled rejection.
+    const fail = (err: unknown): void => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      try {
+        onError(err ?? new Error('handler failed without an error'), req, res, () => {});
+      } catch {
+        res.destroy();
+      }
+    };
     let index = 0;
     const next = (err?: unknown): void => {
       if (err !== undefined) {
-        onError(err, req, res, () => {});
+        fail(err);
         return;
       }
       const handler = handlers[index++];
@@ -80,9 +96,9 @@ export function graphqlFirst(
       }
       try {
         const pending: unknown = handler(req, res, next);
-        if (pending instanceof Promise) pending.catch(next);
+        if (pending instanceof Promise) pending.then(undefined, fail);
       } catch (thrown) {
-        next(thrown);
+        fail(thrown);
       }
     };
     next();

@@ -84,15 +84,18 @@ describe('HTTP surface', () => {
   });
 
   it('refuses a POST whose body is not JSON (a simple request a page could send cross-site) before any operation runs', async () => {
-    for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
-      const res = await fetch(`${app.baseUrl}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': type },
-        body: JSON.stringify({ query: '{ __typename }' }),
-      });
-      expect([type, res.status]).toEqual([type, 400]);
-      expect(await res.text()).not.toMatch(/__typename|Query|stack|req\.body/);
-    }
+    // With the preflight header, as a non-browser client may send it, the body is left unread
+    // and Apollo finds none.
+    for (const preflight of [{}, { 'apollo-require-preflight': '1' }])
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+        const res = await fetch(`${app.baseUrl}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': type, ...preflight },
+          body: JSON.stringify({ query: '{ __typename }' }),
+        });
+        expect([type, preflight, res.status]).toEqual([type, preflight, 400]);
+        expect(await res.text()).not.toMatch(/__typename|Query|stack|req\.body/);
+      }
   });
 
   it('passes GraphQL parse and validation errors with Apollo codes', async () => {

@@ -1,8 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestDatabase } from '../support/database';
 import { startTestApp } from '../support/test-app';
 
 describe('npm start in production', () => {
@@ -17,6 +19,44 @@ describe('npm start in production', () => {
     expect(result.status).toBe(1);
     for (const name of ['DATABASE_URL', 'FIELD_ENCRYPTION_KEYS', 'PASSWORD_PEPPER', 'PUBLIC_WEB_URL'])
       expect(result.stderr).toContain(name);
+  });
+
+  it('exits non-zero when its port is taken, saying why and never that it listens', async () => {
+    const databaseUrl = await createTestDatabase();
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, resolve));
+    try {
+      const port = (taken.address() as { port: number }).port;
+      const root = join(__dirname, '..', '..');
+      const child = spawn(process.execPath, [join(root, 'scripts', 'run.cjs'), 'src/main'], {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'production',
+          DATABASE_URL: databaseUrl,
+          FIELD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+          PASSWORD_PEPPER: randomBytes(32).toString('base64'),
+          PUBLIC_WEB_URL: 'https://account.start.example',
+          PORT: String(port),
+          WORKER: 'off',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      let errors = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        errors += chunk.toString();
+      });
+      const status = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(status).toBe(1);
+      expect(errors).toMatch(/failed to start: .*EADDRINUSE/);
+      expect(output).not.toMatch(/listening on/);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it('refuses to start while a migration the code knows is not applied, naming it', async () => {

@@ -41,8 +41,15 @@ describe('advisory locks', () => {
     const names = new Set(constants.map((c) => c.name));
     let calls = 0;
     for (const { path, text } of files) {
-      expect([path, text.match(/advisory_(xact_)?lock\((?!\?\))/g)]).toEqual([path, null]);
-      for (const call of text.matchAll(/pg_(try_)?advisory_(xact_)?lock\(\?\)[^[]*\[(\w+)\]/g)) {
+      // Any advisory lock function (shared, session or transaction forms) takes a placeholder…
+      expect([path, text.match(/advisory_\w*lock\w*\((?!\?\))/g)]).toEqual([path, null]);
+      expect(text.match(/advisory_\w*lock\w*\(\?\)/g)?.length ?? 0).toBe(
+        text.match(/pg_(try_)?advisory_(xact_)?lock\(\?\)/g)?.length ?? 0,
+      );
+      // …bound, in the same call, to one of the constants.
+      for (const call of text.matchAll(
+        /pg_(try_)?advisory_(xact_)?lock\(\?\)[^[;)]{0,80}\)?[^[;]{0,40}\[(\w+)\]/g,
+      )) {
         expect([path, call[2], names.has(call[3])]).toEqual([path, 'xact_', true]);
         calls++;
       }
