@@ -204,6 +204,11 @@ function composeCore(opts: ServiceOptions, base: Base, role: 'worker' | 'service
       redis,
       clock,
       onRefused: metrics?.rateLimitRefused,
+      storeHealth: {
+        failed: (code) =>
+          logger.warn({ storeError: code }, 'rate-limit store failing; limits fall back to this process'),
+        recovered: () => logger.info('rate-limit store answering again'),
+      },
     }),
     outbox: jobs,
     hashCode: createCodeHasher(config.passwordPepper),

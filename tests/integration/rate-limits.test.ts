@@ -199,12 +199,23 @@ describe('when the shared store fails', () => {
   let app: TestApp;
   afterEach(() => app?.close());
 
-  it('keeps limiting through the in-memory insurance limiter when the PostgreSQL store fails', async () => {
-    app = await startTestApp({ env: limits({ RATE_LIMIT_STORE: 'postgres' }) });
+  it('keeps limiting through the in-memory insurance limiter when the PostgreSQL store fails, and says so once', async () => {
+    const logLines: string[] = [];
+    app = await startTestApp({ env: limits({ RATE_LIMIT_STORE: 'postgres' }), logLines });
     const user = await aUser(app);
-    await app.orm.em.getConnection().execute('drop table rate_limits');
+    const sql = app.orm.em.getConnection();
+    await sql.execute('alter table rate_limits rename to rate_limits_away');
     const body = (await (await app.post(sixAliasedLogins(user.email, user.password))).json()) as Body;
     expect(body.errors?.map((e) => [e.path[0], e.extensions.code])).toEqual([['a6', 'RATE_LIMITED']]);
+    // One warning for the six failed counts, with the failure's code only (no SQL, no message).
+    const warnings = logLines.filter((l) => l.includes('rate-limit store failing'));
+    expect(warnings.map((l) => JSON.parse(l).storeError)).toEqual(['42P01']);
+    expect(warnings[0]).not.toMatch(/rate_limits|select|insert/i);
+    await sql.execute('alter table rate_limits_away rename to rate_limits');
+    await app.gql(LoginDoc, {
+      input: { identifier: user.email, password: 'not the password 1', deviceId: 'd' },
+    });
+    expect(logLines.filter((l) => l.includes('rate-limit store answering again'))).toHaveLength(1);
   });
 
   it('shuts down cleanly when Redis died a moment before', async () => {

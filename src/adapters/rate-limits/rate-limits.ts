@@ -35,6 +35,8 @@ export interface RateLimitBackends {
   onRefused?: (budget: string) => void;
   /** Whether the postgres store's statements may be prepared: only on direct connections (default false). */
   prepared?: boolean;
+  /** Told when the postgres store fails over to the per-process limiter, and when it is back. */
+  storeHealth?: StoreHealth;
 }
 
 /** What rate-limiter-flexible's postgres store sends: a statement, which it also names. */
@@ -52,18 +54,41 @@ interface StoreQuery {
  * where that name is unknown or already taken, and every such failure would silently hand the
  * count to the per-process insurance limiter.
  */
-function storeClient(knex: Knex, prepared: boolean) {
+function storeClient(knex: Knex, prepared: boolean, health: StoreHealth | undefined) {
   const nameOf = statementNames();
+  let failing: string | undefined;
   return {
     async query({ text, values }: StoreQuery) {
-      const connection = await knex.client.acquireConnection();
       try {
-        return await connection.query(prepared ? { name: nameOf(text), text, values } : { text, values });
-      } finally {
-        await knex.client.releaseConnection(connection);
+        const connection = await knex.client.acquireConnection();
+        try {
+          const result = await connection.query(
+            prepared ? { name: nameOf(text), text, values } : { text, values },
+          );
+          if (failing) health?.recovered();
+          failing = undefined;
+          return result;
+        } finally {
+          await knex.client.releaseConnection(connection);
+        }
+      } catch (err) {
+        // Told once per kind of failure, not once per request while the store stays down.
+        const code = String((err as { code?: unknown }).code ?? (err as Error).name);
+        if (code !== failing) health?.failed(code);
+        failing = code;
+        throw err;
       }
     },
   };
+}
+
+/**
+ * Told when the shared store fails and the per-process insurance limiter takes over (with the
+ * failure's code only: a driver's message may name the server), and when the store answers again.
+ */
+export interface StoreHealth {
+  failed(code: string): void;
+  recovered(): void;
 }
 
 /**
@@ -82,6 +107,7 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
   };
   if (limits.store === 'redis' && !redis) throw new Error('the redis rate-limit store needs a Redis client');
   const budgets = new Map<Limiter, string>();
+  const store = storeClient(knex, backends.prepared === true, backends.storeHealth);
   const make = (keyPrefix: string, points: number, duration: number): Limiter => {
     const limiter = makeLimiter(keyPrefix, points, duration);
     budgets.set(limiter, keyPrefix);
@@ -100,7 +126,7 @@ export function createRateLimits(limits: Config['rateLimits'], backends: RateLim
       });
     return new RateLimiterPostgres({
       ...opts,
-      storeClient: storeClient(knex, backends.prepared === true),
+      storeClient: store,
       storeType: 'pool',
       tableName: 'rate_limits',
       tableCreated: true,
