@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
 import { PgBoss } from 'pg-boss';
 import { JOB_SCHEMA, prepareStatements } from '../../src/adapters/jobs/job-queue';
 import { runOperatorCommand } from '../support/command';
@@ -182,6 +183,37 @@ describe('the job queue', () => {
       expect(await lastSmsCode(app, phone)).toMatch(/^\d{6}$/);
       expect(await count(app, `select 1 from pgboss.job where name = 'sms' and state = 'completed'`)).toBe(1);
     } finally {
+      await app.close();
+    }
+  });
+
+  it('wakes workers at once for an SMS job but not for mail, which its worker polls for', async () => {
+    const app = await startTestApp({ env: { WORKER: 'off' } });
+    const listener = new Client({ connectionString: app.databaseUrl });
+    await listener.connect();
+    try {
+      const [{ channel }] = (
+        await listener.query(`select 'pgboss_' || left(encode(sha224($1::bytea), 'hex'), 24) as channel`, [
+          JOB_SCHEMA,
+        ])
+      ).rows;
+      const heard: string[] = [];
+      listener.on('notification', (n) => {
+        if (n.channel === channel) heard.push(n.payload ?? '');
+      });
+      await listener.query(`listen "${channel}"`);
+      await writeMail(app, aMessage('polled'));
+      await app.orm.em
+        .fork()
+        .transactional((tx: EntityManager) => app.service.jobs.sms(tx, '+264811234567', 'x'));
+      await writeMail(app, aMessage('polled-too'));
+      await waitUntil('the SMS job’s notification', async () => heard.length > 0);
+      // Both mails were written around the SMS job, so theirs would have arrived by now.
+      await listener.query('select 1');
+      expect(heard).toEqual(['sms']);
+      expect(await count(app, `select 1 from pgboss.job where name = 'mail' and state = 'created'`)).toBe(2);
+    } finally {
+      await listener.end();
       await app.close();
     }
   });

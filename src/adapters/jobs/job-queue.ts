@@ -25,9 +25,9 @@ export interface RetryPolicy {
 /** Timings with defaults for production; tests shorten some. */
 export interface JobTuning {
   /**
-   * New jobs wake the workers at once (LISTEN/NOTIFY); besides, each worker looks this often for
-   * retries that came due and for jobs whose notification it missed, and for every job when it
-   * does not listen (behind a transaction pooler).
+   * New SMS and task jobs wake the workers at once (LISTEN/NOTIFY); besides, each worker looks this
+   * often for retries that came due and for jobs whose notification it missed, for every job when
+   * it does not listen (behind a transaction pooler), and always for mail, which is never notified.
    */
   pollingIntervalSeconds: number;
   /** How often the scheduler looks for occurrences that came due (pg-boss's cron monitor). */
@@ -156,9 +156,18 @@ export function createJobQueue(opts: JobQueueOptions) {
   /** The queues that carry messages or tasks: each with retries and a dead-letter queue. */
   const deliveryQueues = (tasks: string[]) => [
     // Completed jobs (whose data holds links with tokens) are deleted after an hour.
-    { name: MAIL_QUEUE, expireInSeconds: 120, deleteAfterSeconds: 3600 },
-    { name: SMS_QUEUE, expireInSeconds: 60, deleteAfterSeconds: 3600 },
-    ...tasks.map((t) => ({ name: taskQueue(t), expireInSeconds: 300, deleteAfterSeconds: 3600 })),
+    // Mail is polled, never notified: it may wait for the next poll, and in exchange a job costs no
+    // NOTIFY in the transaction that writes it (PostgreSQL serialises notifying commits) and its
+    // worker fetches and completes mail in batches instead of one fetch per job. SMS codes and
+    // tasks wake their workers at once.
+    { name: MAIL_QUEUE, expireInSeconds: 120, deleteAfterSeconds: 3600, notify: false },
+    { name: SMS_QUEUE, expireInSeconds: 60, deleteAfterSeconds: 3600, notify: true },
+    ...tasks.map((t) => ({
+      name: taskQueue(t),
+      expireInSeconds: 300,
+      deleteAfterSeconds: 3600,
+      notify: true,
+    })),
   ];
   let started = false;
   let working = false;
@@ -170,7 +179,7 @@ export function createJobQueue(opts: JobQueueOptions) {
       // Dead letters wait 14 days for an operator (`jobs:failed`, `jobs:retry`), then go.
       const deadOptions = { retentionSeconds: 14 * 86400, deleteAfterSeconds: 86400 };
       if (!(await boss.getQueue(dead))) await boss.createQueue(dead, deadOptions);
-      const options = { ...retryOptions, ...q, deadLetter: dead, notify: true };
+      const options = { ...retryOptions, ...q, deadLetter: dead };
       if (!(await boss.getQueue(q.name))) await boss.createQueue(q.name, options);
       // The queue's row holds the settings a retried or redriven job takes: kept to this configuration.
       else
@@ -179,7 +188,7 @@ export function createJobQueue(opts: JobQueueOptions) {
           retryDelayMax: retryOptions.retryDelayMax ?? null,
           expireInSeconds: q.expireInSeconds,
           deleteAfterSeconds: q.deleteAfterSeconds,
-          notify: true,
+          notify: q.notify,
         });
     }
   }
