@@ -7,6 +7,35 @@ import { join } from 'node:path';
 import { createTestDatabase } from '../support/database';
 import { startTestApp } from '../support/test-app';
 
+/** `npm start` in production on this database and port, until it exits: its status and output. */
+async function startUntilExit(databaseUrl: string, port: number, env: Record<string, string> = {}) {
+  const root = join(__dirname, '..', '..');
+  const child = spawn(process.execPath, [join(root, 'scripts', 'run.cjs'), 'src/main'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      FIELD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      PASSWORD_PEPPER: randomBytes(32).toString('base64'),
+      PUBLIC_WEB_URL: 'https://account.start.example',
+      PORT: String(port),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let errors = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    errors += chunk.toString();
+  });
+  const status = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { status, output, errors };
+}
+
 describe('npm start in production', () => {
   it('exits non-zero without its secrets, naming each one', () => {
     const root = join(__dirname, '..', '..');
@@ -27,30 +56,7 @@ describe('npm start in production', () => {
     await new Promise<void>((resolve) => taken.listen(0, resolve));
     try {
       const port = (taken.address() as { port: number }).port;
-      const root = join(__dirname, '..', '..');
-      const child = spawn(process.execPath, [join(root, 'scripts', 'run.cjs'), 'src/main'], {
-        cwd: root,
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: 'production',
-          DATABASE_URL: databaseUrl,
-          FIELD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-          PASSWORD_PEPPER: randomBytes(32).toString('base64'),
-          PUBLIC_WEB_URL: 'https://account.start.example',
-          PORT: String(port),
-          WORKER: 'off',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      let errors = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        errors += chunk.toString();
-      });
-      const status = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const { status, output, errors } = await startUntilExit(databaseUrl, port, { WORKER: 'off' });
       expect(status).toBe(1);
       expect(errors).toMatch(/failed to start: .*EADDRINUSE/);
       expect(output).not.toMatch(/listening on/);
@@ -67,25 +73,7 @@ describe('npm start in production', () => {
         'select name from mikro_orm_migrations order by name desc limit 1',
       );
       await sql.execute('delete from mikro_orm_migrations where name = ?', [last.name]);
-      const root = join(__dirname, '..', '..');
-      const child = spawn(process.execPath, [join(root, 'scripts', 'run.cjs'), 'src/main'], {
-        cwd: root,
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: 'production',
-          DATABASE_URL: app.databaseUrl,
-          FIELD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-          PASSWORD_PEPPER: randomBytes(32).toString('base64'),
-          PUBLIC_WEB_URL: 'https://account.start.example',
-          PORT: '0',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-      });
-      const status = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const { status, output } = await startUntilExit(app.databaseUrl, 0);
       expect(status).toBe(1);
       const refusal = output
         .split('\n')
