@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /** Runs one statement written with `?` placeholders and returns its rows. */
@@ -26,8 +26,20 @@ interface KnexClient {
  * (PostgreSQL refuses to prepare a name twice on a connection; pg prepares each name once per
  * connection and then only binds it).
  */
-export const statementName = (text: string): string =>
-  `q${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+export const statementName = (text: string): string => `q${hash('sha256', text, 'hex').slice(0, 24)}`;
+
+/**
+ * The knex transaction `em` is inside, if any (its `client` hands out the transaction's own
+ * connection, and keeps it); refuses one that has ended, as knex refuses a query on it: its
+ * connection went back to the pool.
+ */
+export function openTransactionOf<T extends object>(
+  em: EntityManager,
+): (T & { isCompleted(): boolean }) | undefined {
+  const transaction = em.getTransactionContext<T & { isCompleted(): boolean }>();
+  if (transaction?.isCompleted()) throw new Error('the transaction already ended');
+  return transaction;
+}
 
 /**
  * Names for the texts a client prepares, each computed once. With `max`, past that many texts it
@@ -74,11 +86,9 @@ export function createStatementRunner(opts: { named: boolean }): RunStatement {
     }
     const { text, name } = statement;
     const connection = em.getConnection();
-    // Inside a transaction, its client hands out the transaction's connection (and keeps it).
-    const transaction = em.getTransactionContext<{ client: KnexClient; isCompleted(): boolean }>();
-    // As knex refuses a query on a transaction that ended: its connection went back to the pool.
-    if (transaction?.isCompleted()) throw new Error('the transaction already ended');
-    const knex = transaction?.client ?? (connection.getKnex().client as unknown as KnexClient);
+    const knex =
+      openTransactionOf<{ client: KnexClient }>(em)?.client ??
+      (connection.getKnex().client as unknown as KnexClient);
     // The ORM's own timing and logging, as for its statements (its method is not part of its types).
     const logged = connection as unknown as {
       executeQuery<T>(query: string, run: () => Promise<T>, context: object): Promise<T>;

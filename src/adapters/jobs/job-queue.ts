@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { fromKnex, type JobResult, type JobWithMetadata, type KnexTransactionLike, PgBoss } from 'pg-boss';
 import type { Logger } from '../../kernel/logger.js';
-import { statementNames } from '../database/prepared-statements.js';
+import { openTransactionOf, statementNames } from '../database/prepared-statements.js';
 import { describeJobOutput, isPermanent, jobErrorCodes } from './job-errors.js';
 
 /** pg-boss keeps its tables in this schema of the service's database, and installs and migrates it itself. */
@@ -195,12 +195,8 @@ export function createJobQueue(opts: JobQueueOptions) {
 
   async function send(tx: EntityManager, queue: string, data: object): Promise<void> {
     if (!started) throw new Error('the job queue is not started');
-    const trx = tx.getTransactionContext<
-      KnexTransactionLike & { client: TransactionClient; isCompleted(): boolean }
-    >();
+    const trx = openTransactionOf<KnexTransactionLike & { client: TransactionClient }>(tx);
     if (!trx) throw new Error('jobs are written inside the transaction of the change that asks for them');
-    // As knex refuses a query on a transaction that ended: its connection went back to the pool.
-    if (trx.isCompleted()) throw new Error('the transaction already ended');
     await boss.send(queue, data, { db: opts.prepared ? preparedIn(trx.client) : fromKnex(trx) });
   }
 

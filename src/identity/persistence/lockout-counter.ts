@@ -42,6 +42,8 @@ export function createLockoutCounter(settings: Config['lockout'], run: RunStatem
     settings.maxSeconds,
     threshold,
   ];
+  /** findAndReserveTryNow's text for each identifier condition (by email, by username, none), built once. */
+  const findAndReserveTexts = new Map<string, string>();
   return {
     /** Takes one try; undefined while the account is locked. */
     async reserveTryNow(
@@ -71,18 +73,24 @@ export function createLockoutCounter(settings: Config['lockout'], run: RunStatem
       now: Date,
     ): Promise<{ user: User; reserved?: ReservedAccountTry } | undefined> {
       const match = identifierCondition(identifier, 'u');
-      const [row] = await runAndCommitNow<Record<string, unknown>>(
-        em,
-        run,
-        `with found as (
-           select ${eagerUserColumns(em, 'u')}, u.password_hash from users u where ${match?.sql ?? 'false'}
+      const condition = match?.sql ?? 'false';
+      let sql = findAndReserveTexts.get(condition);
+      if (!sql) {
+        sql = `with found as (
+           select ${eagerUserColumns(em, 'u')}, u.password_hash from users u where ${condition}
          ), reserved as (
            update users set ${TAKE_TRY} where id = (select id from found) and ${NOT_LOCKED}
            returning true as reserved_try, locked_until > ? as reserved_locked, locked_until as reserved_locked_until
          )
-         select found.*, reserved.* from found left join reserved on true`,
-        [...(match ? [match.value] : []), ...takeTryParams(now), now, now],
-      );
+         select found.*, reserved.* from found left join reserved on true`;
+        findAndReserveTexts.set(condition, sql);
+      }
+      const [row] = await runAndCommitNow<Record<string, unknown>>(em, run, sql, [
+        ...(match ? [match.value] : []),
+        ...takeTryParams(now),
+        now,
+        now,
+      ]);
       if (!row) return undefined;
       const {
         reserved_try: taken,
