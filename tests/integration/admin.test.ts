@@ -321,12 +321,12 @@ describe('npm run user:role', () => {
   it('makes a user an admin by email or username, and refuses unknown users and roles', async () => {
     const target = await aUser(app);
     const session = await signIn(app, target, 'to-be-admin');
-    const ok = await runOperatorCommand(app, 'user-role', [target.username.toUpperCase(), 'ADMIN']);
+    const ok = runOperatorCommand(app, 'user-role', [target.username.toUpperCase(), 'ADMIN']);
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('is now ADMIN');
     expect(errorCode(await app.gql(UsersDoc, {}, bearer(session.accessToken)))).toBeUndefined();
-    expect((await runOperatorCommand(app, 'user-role', [target.email, 'USER'])).status).toBe(0);
-    expect((await runOperatorCommand(app, 'user-role', ['nobody@example.com', 'ADMIN'])).status).toBe(1);
-    expect((await runOperatorCommand(app, 'user-role', [target.email, 'ROOT'])).status).toBe(2);
+    expect(runOperatorCommand(app, 'user-role', [target.email, 'USER']).status).toBe(0);
+    expect(runOperatorCommand(app, 'user-role', ['nobody@example.com', 'ADMIN']).status).toBe(1);
+    expect(runOperatorCommand(app, 'user-role', [target.email, 'ROOT']).status).toBe(2);
   });
 });

@@ -116,7 +116,7 @@ describe('audit hash chain', () => {
       expect((await verify(app)).valid).toBe(true);
       await tamper(app, sql);
       expect(await verify(app)).toMatchObject({ valid: false, firstBrokenSequence: broken });
-      const cli = await runOperatorCommand(app, 'audit-verify');
+      const cli = runOperatorCommand(app, 'audit-verify');
       expect(cli.status).toBe(3);
       expect(cli.stderr).toContain(`BROKEN at sequence ${broken}`);
     } finally {
@@ -128,20 +128,18 @@ describe('audit hash chain', () => {
   it('verifies from the command line, fully or incrementally from a checkpoint', async () => {
     const app = await appWithChain();
     try {
-      const full = await runOperatorCommand(app, 'audit-verify');
+      const full = runOperatorCommand(app, 'audit-verify');
       expect(full.status).toBe(0);
       expect(full.stdout).toMatch(/intact \(full chain\): 9 entries checked up to sequence 9/);
-      expect((await runOperatorCommand(app, 'audit-verify', ['--incremental'])).stdout).toMatch(
-        /9 entries checked/,
-      );
+      expect(runOperatorCommand(app, 'audit-verify', ['--incremental']).stdout).toMatch(/9 entries checked/);
       await signIn(app, await aUser(app));
       await linkAudit(app);
-      const next = await runOperatorCommand(app, 'audit-verify', ['--incremental']);
+      const next = runOperatorCommand(app, 'audit-verify', ['--incremental']);
       expect(next.stdout).toMatch(/from checkpoint at sequence 9\): 3 entries checked up to sequence 12/);
       // Tampering before the checkpoint is the full mode's job: the routine run trusts the verified prefix.
       await tamper(app, `update audit_log set data = '{}' where sequence = 2`);
-      expect((await runOperatorCommand(app, 'audit-verify', ['--incremental'])).status).toBe(0);
-      expect((await runOperatorCommand(app, 'audit-verify')).status).toBe(3);
+      expect(runOperatorCommand(app, 'audit-verify', ['--incremental']).status).toBe(0);
+      expect(runOperatorCommand(app, 'audit-verify').status).toBe(3);
     } finally {
       await app.close();
     }

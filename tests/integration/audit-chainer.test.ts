@@ -202,7 +202,7 @@ describe('staged audit entries and the chainer', () => {
     const log = await app.gql(AuditLogDoc, { filter: { userId: user.id } }, auth);
     expect(log.data?.auditLog.items.map((i) => i.type)).toEqual(['user.registered']);
     const staged = await aUser(app);
-    expect((await runOperatorCommand(app, 'audit-verify')).stdout).toMatch(/; 1 waiting to be linked/);
+    expect(runOperatorCommand(app, 'audit-verify').stdout).toMatch(/; 1 waiting to be linked/);
     const verified = await app.gql(VerifyAuditLogDoc, undefined, auth);
     expect(verified.data?.verifyAuditLog).toMatchObject({ valid: true, entriesPending: 0 });
     expect(
@@ -241,7 +241,7 @@ describe('the chainer in a process that works jobs', () => {
         10_000,
       );
       expect(await verifyChain(app.orm.em.fork())).toMatchObject({ valid: true, entriesChecked: 1 });
-      expect((await runOperatorCommand(app, 'audit-verify')).stdout).toMatch(
+      expect(runOperatorCommand(app, 'audit-verify').stdout).toMatch(
         /1 entries checked .*; 0 waiting to be linked/,
       );
     } finally {

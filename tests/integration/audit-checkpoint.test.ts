@@ -71,8 +71,8 @@ const verifyAgainst = (app: TestApp, file: string) =>
 const ownLines = (output: string) =>
   output.split('\n').filter((line) => line && !/^\(node:\d+\)|^\(Use `node/.test(line));
 
-async function signNowByCommand(app: TestApp): Promise<Checkpoint> {
-  const cli = await runOperatorCommand(app, 'audit-checkpoint');
+function signNowByCommand(app: TestApp): Checkpoint {
+  const cli = runOperatorCommand(app, 'audit-checkpoint');
   expect(cli.stderr).toMatch(/signed the audit chain head at sequence \d+/);
   expect(cli.status).toBe(0);
   return JSON.parse(cli.stdout);
@@ -129,7 +129,7 @@ describe('signed audit checkpoints', () => {
       const app = await startTestApp();
       try {
         for (let i = 0; i < 3; i++) await aLinkedUser(app);
-        const checkpoint = await signNowByCommand(app);
+        const checkpoint = signNowByCommand(app);
         expect(checkpoint).toMatchObject({
           format: 'elcorp-audit-checkpoint/v1',
           algorithm: 'Ed25519',
@@ -140,7 +140,7 @@ describe('signed audit checkpoints', () => {
         const file = keep(checkpoint);
 
         for (let i = 0; i < 2; i++) await aLinkedUser(app);
-        const intact = await verifyAgainst(app, file);
+        const intact = verifyAgainst(app, file);
         expect(intact.status).toBe(0);
         expect(intact.stdout).toMatch(
           new RegExp(
@@ -152,7 +152,7 @@ describe('signed audit checkpoints', () => {
         // The rewrite is consistent: the chain alone cannot tell.
         expect(await verifyChain(app.orm.em.fork())).toMatchObject({ valid: true });
 
-        const caught = await verifyAgainst(app, file);
+        const caught = verifyAgainst(app, file);
         expect(caught.status).toBe(4);
         expect(ownLines(caught.stderr)).toEqual([
           `audit chain DOES NOT EXTEND the checkpoint at sequence ${checkpoint.sequence} of ${checkpoint.time}: ` +
@@ -160,7 +160,7 @@ describe('signed audit checkpoints', () => {
         ]);
 
         // The service will not vouch for the rewritten chain either.
-        const refused = await runOperatorCommand(app, 'audit-checkpoint');
+        const refused = runOperatorCommand(app, 'audit-checkpoint');
         expect(refused.status).toBe(1);
         expect(refused.stdout).toBe('');
         expect(refused.stderr).toContain(
@@ -177,7 +177,7 @@ describe('signed audit checkpoints', () => {
           await conn.execute('delete from signed_audit_checkpoints', [], 'run', trx);
           await conn.execute('alter table signed_audit_checkpoints enable trigger user', [], 'run', trx);
         });
-        expect((await verifyAgainst(app, file)).status).toBe(4);
+        expect(verifyAgainst(app, file).status).toBe(4);
       } finally {
         await app.close();
       }
@@ -198,7 +198,7 @@ describe('signed audit checkpoints', () => {
           outcome: 'chain-broken',
           chain: { firstBrokenSequence: 2 },
         });
-        const broken = await verifyAgainst(app, keep(checkpoint));
+        const broken = verifyAgainst(app, keep(checkpoint));
         expect(broken.status).toBe(3);
         expect(broken.stderr).toContain('audit chain BROKEN at sequence 2');
 
@@ -249,13 +249,13 @@ describe('signed audit checkpoints', () => {
             reason: expect.stringContaining(problem),
           });
 
-        const cli = await verifyAgainst(app, keep(forgeries.both));
+        const cli = verifyAgainst(app, keep(forgeries.both));
         expect(cli.status).toBe(5);
         expect(ownLines(cli.stderr)).toEqual([
           'checkpoint NOT GENUINE: bad signature: the checkpoint was altered or not signed by this service',
         ]);
-        expect((await verifyAgainst(app, keep('{"sequence": 3'))).status).toBe(5);
-        expect((await verifyAgainst(app, keep(checkpoint))).status).toBe(0);
+        expect(verifyAgainst(app, keep('{"sequence": 3')).status).toBe(5);
+        expect(verifyAgainst(app, keep(checkpoint)).status).toBe(0);
       } finally {
         await app.close();
       }
@@ -279,7 +279,7 @@ describe('signed audit checkpoints', () => {
           algorithm: 'Ed25519',
           signature: sign(null, signedBytes(claim), privateKey).toString('base64url'),
         };
-        const unknownKid = await verifyAgainst(
+        const unknownKid = verifyAgainst(
           app,
           keep({ ...foreign, keyId: randomUUID(), publicKey: foreignJwk }),
         );
@@ -297,7 +297,7 @@ describe('signed audit checkpoints', () => {
           outcome: 'not-genuine',
           reason: expect.stringContaining("is not this service's key"),
         });
-        const passedOff = await verifyAgainst(
+        const passedOff = verifyAgainst(
           app,
           keep({ ...foreign, keyId: genuine.keyId, publicKey: genuine.publicKey }),
         );
@@ -359,7 +359,7 @@ describe('signed audit checkpoints', () => {
           headers: { 'if-none-match': etag },
         });
         expect(again.status).toBe(304);
-        expect((await verifyAgainst(app, keep(body))).status).toBe(0);
+        expect(verifyAgainst(app, keep(body)).status).toBe(0);
 
         // The checkpoint key signs no token: it is not among the access-token keys.
         const jwks = (await (await fetch(`${app.baseUrl}/.well-known/jwks.json`)).json()) as {
@@ -488,7 +488,7 @@ describe('signed audit checkpoints', () => {
       const app = await startTestApp({ logLines: lines });
       try {
         await aLinkedUser(app);
-        const cli = await runOperatorCommand(app, 'audit-checkpoint');
+        const cli = runOperatorCommand(app, 'audit-checkpoint');
         const [row] = await app.orm.em
           .getConnection()
           .execute('select private_jwk_ciphertext from audit_checkpoint_keys');
@@ -506,7 +506,7 @@ describe('signed audit checkpoints', () => {
             (await fetch(`${app.baseUrl}/.well-known/${path}`)).text(),
           ),
         );
-        const verified = await verifyAgainst(app, keep(cli.stdout));
+        const verified = verifyAgainst(app, keep(cli.stdout));
         expect(verified.status).toBe(0);
         for (const text of [...answers, cli.stdout, cli.stderr, verified.stdout, verified.stderr, ...lines]) {
           expect(text).not.toContain(privateJwk.d);

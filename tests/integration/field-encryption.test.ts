@@ -30,7 +30,7 @@ describe('field encryption key rotation', () => {
       ({ secret } = await enrolTotp(before, clock, session.accessToken));
       await before.service.auditCheckpoints.signNow();
 
-      const run = await runOperatorCommand(before, 'fields-reencrypt', [], {
+      const run = runOperatorCommand(before, 'fields-reencrypt', [], {
         FIELD_ENCRYPTION_KEYS: `${newKey},${oldKey}`,
       });
       expect(run.status).toBe(0);
@@ -46,7 +46,7 @@ describe('field encryption key rotation', () => {
       const keys = await conn.execute('select private_jwk_ciphertext as c from signing_keys');
       for (const k of keys) expect(k.c).toMatch(/^v1:new:/);
       // Running it again has nothing left to do.
-      const again = await runOperatorCommand(before, 'fields-reencrypt', [], {
+      const again = runOperatorCommand(before, 'fields-reencrypt', [], {
         FIELD_ENCRYPTION_KEYS: `${newKey},${oldKey}`,
       });
       expect(again.stdout).toContain('users.phone: 0 re-encrypted');

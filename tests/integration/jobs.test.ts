@@ -163,7 +163,7 @@ describe('the job queue', () => {
       const message = aMessage('outbox');
       await writeMail(app, message);
       await jobsSettled(app, 'mail');
-      const out = await runOperatorCommand(app, 'mail-outbox');
+      const out = runOperatorCommand(app, 'mail-outbox');
       expect(out.status).toBe(0);
       expect(out.stdout).toContain(`to ${message.to}  subject: ${message.subject}`);
       expect(out.stdout).toContain(`    ${message.text}`);

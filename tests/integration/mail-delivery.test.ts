@@ -140,7 +140,7 @@ describe('mail through the job queue', () => {
       });
       expect(JSON.stringify(failed.output)).not.toContain(message.to);
       // An operator sees it waiting for its next attempt (this process's worker waits meanwhile).
-      const listed = await runOperatorCommand(app, 'jobs-failed');
+      const listed = runOperatorCommand(app, 'jobs-failed');
       expect(listed.stdout).toMatch(
         new RegExp(
           `^${failed.id} +mail +retrying +1 +MailDeliveryError ESOCKET ECONNREFUSED +next try `,
@@ -181,7 +181,7 @@ describe('mail through the job queue', () => {
     }
     expect(received(message.subject)).toEqual([]);
 
-    const listed = await runOperatorCommand(app, 'jobs-failed');
+    const listed = runOperatorCommand(app, 'jobs-failed');
     expect(listed.status).toBe(0);
     const row = listed.stdout.split('\n').find((l) => / mail +dead /.test(l));
     expect(row).toBeDefined();
@@ -191,15 +191,15 @@ describe('mail through the job queue', () => {
     const deadId = row?.split(/\s+/)[0] as string;
     expect(deadId).not.toBe(original.id);
 
-    const retried = await runOperatorCommand(app, 'jobs-retry', [deadId]);
+    const retried = runOperatorCommand(app, 'jobs-retry', [deadId]);
     expect(retried.status).toBe(0);
     expect(retried.stdout).toContain(`${deadId}: sent again through the mail queue`);
     await until('the retried message', async () => received(message.subject)[0]);
     expect(received(message.subject)[0].text).toContain(link);
 
     // Gone from the dead letters; asking again finds nothing.
-    expect((await runOperatorCommand(app, 'jobs-failed')).stdout).not.toContain(deadId);
-    const again = await runOperatorCommand(app, 'jobs-retry', [deadId]);
+    expect(runOperatorCommand(app, 'jobs-failed').stdout).not.toContain(deadId);
+    const again = runOperatorCommand(app, 'jobs-retry', [deadId]);
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('no dead-lettered job has this id');
   });
@@ -226,7 +226,7 @@ describe('mail through the job queue', () => {
     });
     expect(logLines.some((l) => l.includes(job.id) && l.includes('job failed for good'))).toBe(true);
 
-    const retried = await runOperatorCommand(app, 'jobs-retry', [job.id]);
+    const retried = runOperatorCommand(app, 'jobs-retry', [job.id]);
     expect(retried.stdout).toContain('sent again through the mail queue');
     await until('the message, accepted this time', async () => received(message.subject)[0]);
   });

@@ -125,7 +125,7 @@ describe('SMS as a second factor', () => {
     await app.gql(RequestPhoneVerificationDoc, {}, bearer(session.accessToken));
     // The code goes out through the sms job; the command runs once it has (it blocks this process).
     const code = await lastSmsCode(app, phone);
-    const out = await runOperatorCommand(app, 'sms-outbox', ['50']);
+    const out = runOperatorCommand(app, 'sms-outbox', ['50']);
     expect(out.status).toBe(0);
     expect(out.stdout).toContain(`${phone}  Your elcorp verification code is ${code}`);
   });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestApp } from './test-app';
 
@@ -23,28 +23,11 @@ export function runOperatorCommand(
   name: string,
   args: string[] = [],
   env: Record<string, string> = {},
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  // Not spawnSync: the test app serves from this process, and a blocked event loop lets its
-  // keep-alive timers close sockets under a client that is about to reuse them.
-  const child = spawn(process.execPath, [join(root, 'scripts', 'run.cjs'), `scripts/${name}`, ...args], {
+) {
+  return spawnSync(process.execPath, [join(root, 'scripts', 'run.cjs'), `scripts/${name}`, ...args], {
     cwd: root,
     env: { PATH: process.env.PATH, NODE_ENV: 'test', ...processEnvOf(app), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
+    encoding: 'utf8',
+    timeout: 60_000,
   });
 }

@@ -53,6 +53,10 @@ export async function startTestApp(opts: TestAppOptions = {}) {
   // Listening before the service exists (it handles the requests once started), so that its
   // configuration can name the port; a failure on the way closes the listener.
   const server = createServer();
+  // Operator commands run synchronously in the test's process, blocking the event loop that serves
+  // this app for seconds; an idle keep-alive socket's timer, overdue by then, would close the
+  // socket under the request fetch() has just sent on it (ECONNRESET). Idle sockets stay longer.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
