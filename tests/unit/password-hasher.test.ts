@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import bcrypt from 'bcrypt';
 import { createPasswordHasher } from '../../src/adapters/crypto/password-hasher';
 
 describe('password hasher', () => {
@@ -18,6 +19,17 @@ describe('password hasher', () => {
 
   it('salts: one password, two hashes', async () => {
     expect(await hasher.hash('same password here')).not.toBe(await hasher.hash('same password here'));
+  });
+
+  it('verifies hashes stored as bcrypt over the base64 HMAC-SHA-256 of the password under the pepper', async () => {
+    // The stored format: every existing hash depends on it staying the same.
+    const pepper = randomBytes(32);
+    const own = createPasswordHasher({ pepper, cost: 4, maxConcurrent: 2 });
+    const prehash = createHmac('sha256', pepper).update('correct horse battery', 'utf8').digest('base64');
+    const stored = await bcrypt.hash(prehash, 4);
+    expect(await own.verify('correct horse battery', stored)).toBe(true);
+    expect(await own.verify('correct horse battery!', stored)).toBe(false);
+    expect(await bcrypt.compare(prehash, await own.hash('correct horse battery'))).toBe(true);
   });
 
   it('has a dummy comparison that always fails', async () => {

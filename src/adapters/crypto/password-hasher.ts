@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import bcrypt from 'bcrypt';
 
 /**
@@ -8,8 +8,10 @@ import bcrypt from 'bcrypt';
  */
 export function createPasswordHasher(opts: { pepper: Buffer; cost: number; maxConcurrent: number }) {
   const limit = createLimiter(opts.maxConcurrent);
+  // The pepper imported once: keyed with raw bytes, every HMAC would import them again.
+  const pepper = createSecretKey(opts.pepper);
   const prehash = (password: string) =>
-    createHmac('sha256', opts.pepper).update(password, 'utf8').digest('base64');
+    createHmac('sha256', pepper).update(password, 'utf8').digest('base64');
   // Compared against when the account does not exist, so that an unknown
   // identifier costs the same time as a wrong password.
   const dummyHash = bcrypt.hash(prehash('dummy password for timing'), opts.cost);
