@@ -1,6 +1,6 @@
 import { endDbCost, startDbCost } from './db-cost.js';
 import { runLoad, type Step } from './load.js';
-import { cpuSample, otherCpuShare, waitForIdle } from './machine.js';
+import { cpuSample, otherCpuShare, threadPoolSize, waitForIdle } from './machine.js';
 import { type BenchResults, type Measured, SCENARIO_NAMES, type ScenarioName } from './report.js';
 import {
   type BenchSession,
@@ -136,6 +136,7 @@ export async function scenarios(
         registerSteps(process.pid.toString(36)),
         bcryptSeconds(phase, c.register),
       ),
+    'login-floor': () => loginFloor(phase, seededUsers),
     login: () =>
       measure(phase, 'login', c.login, loginSteps(seededUsers, 'login'), bcryptSeconds(phase, c.login)),
     refresh: () => measure(phase, 'refresh', c.refresh, refreshSteps(fixtures.refresh)),
@@ -174,6 +175,37 @@ async function bareCeiling(phase: Phase): Promise<Measured> {
     return await measure({ ...phase, server: bare }, 'bare', CONNECTIONS.ceiling, helloSteps());
   } finally {
     await bare.stop();
+  }
+}
+
+/**
+ * The sign-in floor (bench/login-floor.ts) in a process of its own on the same database, pepper
+ * and thread pool size, loaded exactly like `login`: how near the bcrypt bound a sign-in gets
+ * when it does nothing but find the account, compare, write a session and sign a token.
+ */
+async function loginFloor(phase: Phase, seededUsers: number): Promise<Measured> {
+  // The service finishes what earlier loads left (mail, audit linking) before the floor is costed.
+  await settle(phase);
+  const env = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    PORT: String(await freePort()),
+    DATABASE_URL: phase.databaseUrl,
+    PASSWORD_PEPPER: phase.serverEnv.PASSWORD_PEPPER,
+    UV_THREADPOOL_SIZE: String(threadPoolSize()),
+  };
+  const floor = await startServer(env, 'dist/bench/login-floor.js');
+  try {
+    const steps = loginSteps(seededUsers, 'floor').map((step) => ({ ...step, kind: 'login-floor' }));
+    return await measure(
+      { ...phase, server: floor },
+      'login-floor',
+      CONNECTIONS.login,
+      steps,
+      bcryptSeconds(phase, CONNECTIONS.login),
+    );
+  } finally {
+    await floor.stop();
   }
 }
 

@@ -19,6 +19,7 @@ export const SCENARIO_NAMES = [
   'typename',
   'me',
   'register',
+  'login-floor',
   'login',
   'refresh',
   'refresh-unaudited',
@@ -73,6 +74,7 @@ const SCENARIO_LABELS: Record<ScenarioName, string> = {
   typename: '`{ __typename }`, no auth (ceiling of the service)',
   me: '`me` (Bearer token)',
   register: '`register` (new user each, half with random passwords)',
+  'login-floor': 'sign-in floor: node:http, 2 plain statements, bcrypt, a signed token (no service code)',
   login: '`login` (seeded users, new device each)',
   refresh: '`refresh` (each connection rotates its session)',
   'refresh-unaudited': '`refresh` with `AUDIT_LOG_ENABLED=false` (a second server, same database)',
@@ -168,14 +170,15 @@ function databaseTable(r: BenchResults): string[] {
 function bcryptLine(r: BenchResults): string[] {
   if (!r.bcrypt) return [];
   const bound = r.bcrypt.hashesPerSecond;
-  const ratio = (name: 'login' | 'register') => {
+  const ratio = (name: 'login' | 'register' | 'login-floor') => {
     const s = r.scenarios[name];
     return s ? `${(kind(s, name).rps / bound).toFixed(2)}×` : '–';
   };
   return [
     `bcrypt bound (cost ${r.bcrypt.cost}, ${r.bcrypt.threads} threads, own process, server stopped, ` +
       `other CPU ${pct(r.bcrypt.otherCpu)}): **${rate(bound)} hashes/s**. ` +
-      `login runs at **${ratio('login')}** of it, register at ${ratio('register')}.`,
+      `login runs at **${ratio('login')}** of it, register at ${ratio('register')}, ` +
+      `the sign-in floor at ${ratio('login-floor')}.`,
     '',
   ];
 }

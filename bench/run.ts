@@ -3,7 +3,7 @@
  * starts it in production mode as its own process on a fresh PostgreSQL (embedded, or a new
  * database on BENCH_DATABASE_URL's server), loads it over 127.0.0.1 with autocannon and prints a
  * markdown report; the full numbers go to bench/results/<timestamp>.json. `--only` runs just the
- * named scenarios (no storm, no table sizes; the bcrypt bound only when login or register is
+ * named scenarios (no storm, no table sizes; the bcrypt bound only when login, login-floor or register is
  * among them; the audit trail ceiling only when `audit` is named), for quick A/B runs of one
  * path. Never asserts on speed; exits 1 only when a load got no successful reply at all, which
  * means the benchmark itself is broken.
@@ -107,7 +107,8 @@ async function main(args: Args): Promise<number> {
   const firstSeedSeconds = await timed(() => seedUsers(db.url, { from: 1, to: userCounts[0] }, seedHash));
 
   // Only the bcrypt-bound scenarios need the bound (to size their loads and to compare against).
-  const needsBound = !args.only || args.only.some((n) => n === 'login' || n === 'register');
+  const needsBound =
+    !args.only || args.only.some((n) => n === 'login' || n === 'register' || n === 'login-floor');
   let bcrypt: BcryptBound | undefined;
   if (needsBound) {
     log(`bcrypt bound at cost ${args.cost} (${seconds} s, own process, before the server starts)`);
