@@ -1,41 +1,45 @@
 /**
- * The sign-in floor: the least any password sign-in does, with nothing of the service around it.
- * node:http and one JSON body; one statement finds the seeded account's hash; the same pre-hash
- * and bcrypt comparison as the service; one statement writes a session row; an Ed25519-signed
- * token goes back. No GraphQL, no ORM, no limits, no lockout, no audit, no mail. Loaded like
- * `login` on the same database and thread pool size, it shows how close to the bcrypt bound a
- * sign-in can get on this machine at all, and so what the service's own work costs beside it.
- * Started by the benchmark as its own process (PORT, DATABASE_URL, PASSWORD_PEPPER,
- * UV_THREADPOOL_SIZE from the service's environment). It also answers a `register` mutation
- * (one hash, one insert), `me` (the token's signature checked) and `refresh` (one statement
- * rotates the token), so that a harness that signs its users up and checks their sessions through
- * the API can load it; variables come either as `input`
- * or at the top level (`identifier` or `email`).
+ * The sign-in floor: the least any password sign-in does, with none of the service's request
+ * handling around it. node:http and one JSON body; one statement finds the seeded account's hash;
+ * the service's own password hasher (the same pre-hash, bcrypt comparison and cap on hashes in
+ * flight) on a thread pool sized and lowered in priority as the service does it; one statement
+ * writes a session row; an Ed25519-signed token goes back. No GraphQL, no ORM, no rate limits, no
+ * lockout, no audit, no device trust, no mail. Loaded like `login` on the same database, it shows
+ * how close to the bcrypt bound a sign-in can get on this machine at all, and so what the
+ * service's own work costs beside it.
+ * Started by the benchmark as its own process (PORT, DATABASE_URL, PASSWORD_PEPPER, BCRYPT_COST
+ * and PASSWORD_HASH_CONCURRENCY from the service's environment). It also answers a `register`
+ * mutation (one hash, one insert), `me` (the token's signature checked) and `refresh` (one
+ * statement rotates the token), so that a harness that signs its users up and checks their
+ * sessions through the API can load it; variables come either as `input` or at the top level
+ * (`identifier` or `email`).
  */
-import {
-  createHmac,
-  createSecretKey,
-  generateKeyPairSync,
-  randomBytes,
-  randomUUID,
-  sign,
-  verify,
-} from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomBytes, randomUUID, sign, verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import bcrypt from 'bcrypt';
 import { Pool } from 'pg';
+import { createPasswordHasher } from '../src/adapters/crypto/password-hasher.js';
+import { lowerThreadPoolPriority, sizeThreadPool } from '../src/adapters/crypto/thread-pool.js';
+import { DEFAULT_PASSWORD_HASH_CONCURRENCY } from '../src/config/config.js';
 
 const TABLE = 'bench_floor_sessions';
+/** The root field a GraphQL document asks for first: `register`, `login`, `refresh` or `me`. */
+const ROOT_FIELD = /\{\s*(\w+)/;
 
 async function main(): Promise<void> {
+  const hashes = Number(process.env.PASSWORD_HASH_CONCURRENCY) || DEFAULT_PASSWORD_HASH_CONCURRENCY;
+  sizeThreadPool(hashes);
+  await lowerThreadPoolPriority();
+  const pepper = Buffer.from(process.env.PASSWORD_PEPPER ?? '', 'base64');
+  const hasher = createPasswordHasher({
+    pepper,
+    cost: Number(process.env.BCRYPT_COST) || 10,
+    maxConcurrent: hashes,
+  });
   const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
   await pool.query(
     `create table if not exists ${TABLE} (id uuid primary key, user_id uuid not null,
        device_id text not null, refresh_token_hash text not null unique, created_at timestamptz not null)`,
   );
-  const pepper = createSecretKey(Buffer.from(process.env.PASSWORD_PEPPER ?? '', 'base64'));
-  const prehash = (password: string) =>
-    createHmac('sha256', pepper).update(password, 'utf8').digest('base64');
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 
   const answer = (res: ServerResponse, status: number, body: object) => {
@@ -44,10 +48,9 @@ async function main(): Promise<void> {
     res.end(text);
   };
 
-  const cost = Number(process.env.BCRYPT_COST) || 10;
   async function register(input: Record<string, unknown>): Promise<object> {
     const username = String(input.username ?? '');
-    const hash = await bcrypt.hash(prehash(String(input.password ?? '')), cost);
+    const hash = await hasher.hash(String(input.password ?? ''));
     const inserted = await pool.query<{ id: string }>(
       `insert into users (id, username, username_skeleton, email, password_hash, role, status, mfa_enabled,
                           failed_login_attempts, password_changed_at, created_at, updated_at)
@@ -58,25 +61,6 @@ async function main(): Promise<void> {
     return { data: { register: { id: inserted.rows[0].id } } };
   }
 
-  const me = (authorization: string | undefined): object => {
-    const [header, claims, signature] = (authorization ?? '').replace(/^Bearer /, '').split('.');
-    const signed = Buffer.from(`${header}.${claims}`);
-    if (!signature || !verify(null, signed, publicKey, Buffer.from(signature, 'base64url')))
-      return { errors: [{ message: 'Not signed in' }] };
-    return { data: { me: { id: JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')).sub } } };
-  };
-
-  async function handle(body: string, authorization: string | undefined): Promise<object> {
-    const request = JSON.parse(body) ?? {};
-    const query = String(request.query);
-    const variables = request.variables ?? {};
-    const input = variables.input ?? variables;
-    if (query.includes('register')) return register(input);
-    if (query.includes('login')) return signIn(input);
-    if (query.includes('refresh')) return refresh(input);
-    return me(authorization);
-  }
-
   async function signIn(input: Record<string, unknown>): Promise<object> {
     const identifier = String(input.identifier ?? input.email ?? '').toLowerCase();
     const byEmail = identifier.includes('@');
@@ -85,7 +69,7 @@ async function main(): Promise<void> {
       [identifier],
     );
     const account = found.rows[0];
-    if (!account || !(await bcrypt.compare(prehash(String(input.password ?? '')), account.password_hash)))
+    if (!account || !(await hasher.verify(String(input.password ?? ''), account.password_hash)))
       return { errors: [{ message: 'Invalid credentials' }] };
     const refreshToken = randomBytes(32).toString('base64url');
     const sessionId = randomUUID();
@@ -109,6 +93,14 @@ async function main(): Promise<void> {
     return { data: { refresh: { accessToken: accessToken(session.user_id, session.id), refreshToken } } };
   }
 
+  const me = (authorization: string | undefined): object => {
+    const [header, claims, signature] = (authorization ?? '').replace(/^Bearer /, '').split('.');
+    const signed = Buffer.from(`${header}.${claims}`);
+    if (!signature || !verify(null, signed, publicKey, Buffer.from(signature, 'base64url')))
+      return { errors: [{ message: 'Not signed in' }] };
+    return { data: { me: { id: JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')).sub } } };
+  };
+
   const tokenHash = (token: string) => createHmac('sha256', pepper).update(token).digest('hex');
   const accessToken = (userId: string, sessionId: string) => {
     const header = Buffer.from('{"alg":"EdDSA","typ":"JWT"}').toString('base64url');
@@ -120,19 +112,43 @@ async function main(): Promise<void> {
     return `${header}.${claims}.${signature}`;
   };
 
+  function handle(
+    request: { query?: unknown; variables?: Record<string, unknown> },
+    authorization: string | undefined,
+  ): Promise<object> | object {
+    const variables = request.variables ?? {};
+    const input = (variables.input ?? variables) as Record<string, unknown>;
+    const field = ROOT_FIELD.exec(String(request.query))?.[1];
+    if (field === 'register') return register(input);
+    if (field === 'login') return signIn(input);
+    if (field === 'refresh') return refresh(input);
+    return me(authorization);
+  }
+
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (req.method === 'GET' && req.url === '/readyz') return answer(res, 200, { status: 'ok' });
     if (req.method !== 'POST' || req.url !== '/graphql') return answer(res, 404, {});
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      handle(Buffer.concat(chunks).toString('utf8'), req.headers.authorization).then(
-        (body) => answer(res, 200, body),
-        (err: unknown) => {
-          process.stderr.write(`login-floor: ${(err as Error).message}\n`);
-          answer(res, 500, { errors: [{ message: 'Internal server error' }] });
-        },
-      );
+      let request: { query?: unknown; variables?: Record<string, unknown> };
+      try {
+        request = JSON.parse(Buffer.concat(chunks).toString('utf8')) ?? {};
+      } catch {
+        // Not logged: the parser's message quotes the body, which holds a password.
+        return answer(res, 400, { errors: [{ message: 'The body is not JSON' }] });
+      }
+      Promise.resolve()
+        .then(() => handle(request, req.headers.authorization))
+        .then(
+          (body) => answer(res, 200, body),
+          (err: unknown) => {
+            // Its kind and code only: never a value from the request.
+            const { name, code } = err as { name?: string; code?: string };
+            process.stderr.write(`login-floor: request failed (${name ?? 'error'} ${code ?? ''})\n`);
+            answer(res, 500, { errors: [{ message: 'Internal server error' }] });
+          },
+        );
     });
   });
   server.listen(Number(process.env.PORT), '127.0.0.1');
@@ -141,6 +157,7 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     void pool
       .query(`drop table if exists ${TABLE}`)
+      .catch(() => undefined)
       .finally(() => pool.end())
       .then(() => process.exit(0));
   });

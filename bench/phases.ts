@@ -179,8 +179,8 @@ async function bareCeiling(phase: Phase): Promise<Measured> {
 }
 
 /**
- * The sign-in floor (bench/login-floor.ts) in a process of its own on the same database, pepper
- * and thread pool size, loaded exactly like `login`: how near the bcrypt bound a sign-in gets
+ * The sign-in floor (bench/login-floor.ts) in a process of its own on the same database, pepper,
+ * cost and hashing setup, loaded exactly like `login`: how near the bcrypt bound a sign-in gets
  * when it does nothing but find the account, compare, write a session and sign a token.
  */
 async function loginFloor(phase: Phase, seededUsers: number): Promise<Measured> {
@@ -192,6 +192,8 @@ async function loginFloor(phase: Phase, seededUsers: number): Promise<Measured> 
     PORT: String(await freePort()),
     DATABASE_URL: phase.databaseUrl,
     PASSWORD_PEPPER: phase.serverEnv.PASSWORD_PEPPER,
+    BCRYPT_COST: phase.serverEnv.BCRYPT_COST,
+    PASSWORD_HASH_CONCURRENCY: phase.serverEnv.PASSWORD_HASH_CONCURRENCY,
     UV_THREADPOOL_SIZE: String(threadPoolSize()),
   };
   const floor = await startServer(env, 'dist/bench/login-floor.js');

@@ -74,7 +74,7 @@ const SCENARIO_LABELS: Record<ScenarioName, string> = {
   typename: '`{ __typename }`, no auth (ceiling of the service)',
   me: '`me` (Bearer token)',
   register: '`register` (new user each, half with random passwords)',
-  'login-floor': 'sign-in floor: node:http, 2 plain statements, bcrypt, a signed token (no service code)',
+  'login-floor': 'sign-in floor: node:http, 2 plain statements, the same hasher, a signed token',
   login: '`login` (seeded users, new device each)',
   refresh: '`refresh` (each connection rotates its session)',
   'refresh-unaudited': '`refresh` with `AUDIT_LOG_ENABLED=false` (a second server, same database)',
