@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
@@ -184,6 +186,56 @@ describe('the job queue', () => {
       expect(await count(app, `select 1 from pgboss.job where name = 'sms' and state = 'completed'`)).toBe(1);
     } finally {
       await app.close();
+    }
+  });
+
+  it('sends an SMS while the provider still holds an earlier one: a slow send holds back no code', async () => {
+    // A provider over HTTP that answers every message at once except those to `slowPhone`,
+    // which it holds until the test lets them go.
+    const slowPhone = '+264811110001';
+    const fastPhone = '+264811110002';
+    const received: string[] = [];
+    const held: ServerResponse[] = [];
+    const provider = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        const { to } = JSON.parse(body) as { to: string };
+        received.push(to);
+        if (to === slowPhone) held.push(res);
+        else res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
+    const { port } = provider.address() as AddressInfo;
+    const app = await startTestApp({
+      env: {
+        SMS_HTTP_URL: `http://127.0.0.1:${port}/sms`,
+        SMS_HTTP_TIMEOUT_MS: '60000',
+        SMS_HTTP_RETRIES: '0',
+      },
+    });
+    const writeSms = (phone: string) =>
+      app.orm.em.fork().transactional((tx: EntityManager) => app.service.jobs.sms(tx, phone, 'code 123456'));
+    try {
+      await writeSms(slowPhone);
+      await waitUntil('the provider holding the first message', () => held.length === 1);
+      await writeSms(fastPhone);
+      // With one fetch loop the second job would wait for the held send's batch (a minute here).
+      await waitUntil(
+        'the second message, while the first is held',
+        () => received.includes(fastPhone),
+        10_000,
+      );
+      expect(held).toHaveLength(1);
+      expect(received).toEqual([slowPhone, fastPhone]);
+    } finally {
+      for (const res of held) res.end('{}');
+      await app.close();
+      provider.closeAllConnections();
+      await new Promise((resolve) => provider.close(resolve));
     }
   });
 
