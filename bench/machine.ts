@@ -132,16 +132,13 @@ export async function waitForIdle(pid: number, timeoutMs = 20_000): Promise<bool
   return false;
 }
 
-/** The service's libuv pool size: UV_THREADPOOL_SIZE when set, else the size it gives itself. */
-export const threadPoolSize = () =>
-  Number(process.env.UV_THREADPOOL_SIZE) || DEFAULT_PASSWORD_HASH_CONCURRENCY + SPARE_POOL_THREADS;
-
 export function machineFacts() {
   return {
     cores: cpus().length,
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
     node: process.version,
-    threadPoolSize: threadPoolSize(),
+    threadPoolSize:
+      Number(process.env.UV_THREADPOOL_SIZE) || DEFAULT_PASSWORD_HASH_CONCURRENCY + SPARE_POOL_THREADS,
   };
 }
 

@@ -1,6 +1,6 @@
 import { endDbCost, startDbCost } from './db-cost.js';
 import { runLoad, type Step } from './load.js';
-import { cpuSample, otherCpuShare, threadPoolSize, waitForIdle } from './machine.js';
+import { cpuSample, otherCpuShare, waitForIdle } from './machine.js';
 import { type BenchResults, type Measured, SCENARIO_NAMES, type ScenarioName } from './report.js';
 import {
   type BenchSession,
@@ -194,7 +194,8 @@ async function loginFloor(phase: Phase, seededUsers: number): Promise<Measured> 
     PASSWORD_PEPPER: phase.serverEnv.PASSWORD_PEPPER,
     BCRYPT_COST: phase.serverEnv.BCRYPT_COST,
     PASSWORD_HASH_CONCURRENCY: phase.serverEnv.PASSWORD_HASH_CONCURRENCY,
-    UV_THREADPOOL_SIZE: String(threadPoolSize()),
+    // Unset unless the service's is: the floor then sizes its pool as the service does.
+    UV_THREADPOOL_SIZE: phase.serverEnv.UV_THREADPOOL_SIZE,
   };
   const floor = await startServer(env, 'dist/bench/login-floor.js');
   try {

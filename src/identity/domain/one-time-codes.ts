@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomInt } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, randomInt } from 'node:crypto';
 import { base32 } from '@scure/base';
 import { Secret, TOTP } from 'otpauth';
 
@@ -47,8 +47,10 @@ export const newRecoveryCode = () => base32.encode(randomBytes(10)).match(/.{4}/
 
 /** Codes are stored as HMAC-SHA-256 under the server pepper: a database dump alone cannot test guesses. */
 export function createCodeHasher(pepper: Buffer) {
+  // Imported once, as the password hasher does: keyed with raw bytes, every HMAC imports them again.
+  const key = createSecretKey(pepper);
   return (purpose: string, code: string) =>
-    createHmac('sha256', pepper)
+    createHmac('sha256', key)
       .update(`${purpose}:${code.replace(/[\s-]/g, '').toUpperCase()}`)
       .digest('hex');
 }
